@@ -1,0 +1,189 @@
+"""Application factory: plugins, routers, templates, error pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.platform.auth.controllers import AuthController
+from nastavnik.platform.auth.oidc import OidcClient
+from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.database import DatabaseUrls, resolve_database
+from nastavnik.platform.db import make_engine, make_sessionmaker
+from nastavnik.platform.health import HealthController
+from nastavnik.platform.logging import configure_logging
+from nastavnik.platform.settings import Settings, get_settings
+from nastavnik.platform.web import (
+    LoginRequiredError,
+    RequestIdMiddleware,
+    is_htmx,
+    login_url_for,
+    provide_auth,
+    provide_db,
+    provide_user,
+    request_id_of,
+)
+from nastavnik.regional.workspace.controllers import (
+    MunicipalityWorkspaceController,
+    RegionWorkspaceController,
+)
+from nastavnik.school.workspace.controllers import SchoolWorkspaceController
+from nastavnik.tenants.controllers import AdminController
+from nastavnik.tenants.provisioning import KeycloakProvisioner
+from nastavnik.tenants.services import sync_staff_on_login
+from nastavnik.tenants.web import home_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+log = structlog.get_logger("nastavnik.app")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self' {keycloak}"
+    ),
+}
+
+
+@get("/", name="home", include_in_schema=False)
+async def home(request: Request[Any, Any, Any], db: AsyncSession, auth: AuthContext | None) -> Template | Redirect:
+    if auth is not None:
+        target = await home_url(db, auth)
+        if target:
+            return Redirect(target, status_code=303)
+        return Template(
+            template_name="no_workspace.html",
+            context={"user": auth.user, "request_id": request_id_of(request)},
+        )
+    return Template(template_name="landing.html", context={"request_id": request_id_of(request)})
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, template: str) -> Response[Any]:
+    if request.url.path.startswith("/health/"):
+        return Response({"status": "error"}, status_code=status)
+    return Template(
+        template_name=template,
+        context={"request_id": request_id_of(request)},
+        status_code=status,
+    )
+
+
+def login_required_handler(request: Request[Any, Any, Any], _: LoginRequiredError) -> Response[Any]:
+    url = login_url_for(request)
+    if is_htmx(request):
+        return Response("", status_code=401, headers={"HX-Redirect": url})
+    return Redirect(url, status_code=303)
+
+
+def not_found_handler(request: Request[Any, Any, Any], _: NotFoundException) -> Response[Any]:
+    return _error_page(request, 404, "errors/404.html")
+
+
+def forbidden_handler(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:
+    if "csrf" in str(exc.detail).lower():
+        return _error_page(request, 403, "errors/400.html")
+    return _error_page(request, 403, "errors/403.html")
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("http_error", status=exc.status_code, detail=exc.detail)
+        return _error_page(request, exc.status_code, "errors/500.html")
+    return _error_page(request, exc.status_code, "errors/400.html")
+
+
+def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled_error", error=repr(exc))
+    return _error_page(request, 500, "errors/500.html")
+
+
+def create_app(settings: Settings | None = None, database: DatabaseUrls | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    urls = database or resolve_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(urls.app, pool_size=10, max_overflow=10)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    async def on_login(db: AsyncSession, user: Any, memberships: Any) -> None:
+        await sync_staff_on_login(db, user, memberships)
+
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Security-Policy"] = headers["Content-Security-Policy"].format(
+        keycloak=settings.keycloak_url
+    )
+
+    def add_security_headers(response: Response[Any]) -> Response[Any]:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return Litestar(
+        route_handlers=[
+            home,
+            HealthController,
+            AuthController,
+            AdminController,
+            SchoolWorkspaceController,
+            MunicipalityWorkspaceController,
+            RegionWorkspaceController,
+            create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "auth": Provide(provide_auth),
+            "user": Provide(provide_user),
+        },
+        middleware=[RequestIdMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.session_secret,
+            cookie_name="nst_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.session_cookie_secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(directory=PACKAGE_DIR / "templates", engine=JinjaTemplateEngine),
+        exception_handlers={
+            LoginRequiredError: login_required_handler,
+            NotFoundException: not_found_handler,
+            PermissionDeniedException: forbidden_handler,
+            HTTPException: http_error_handler,
+            Exception: server_error_handler,
+        },
+        after_request=add_security_headers,
+        state=State(
+            {
+                "settings": settings,
+                "database": urls,
+                "oidc": OidcClient(settings),
+                "provisioner": KeycloakProvisioner(settings),
+                "on_login": on_login,
+            }
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )

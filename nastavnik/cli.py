@@ -1,0 +1,186 @@
+"""The `nastavnik` command: serve, dev, migrate, seed-demo, keycloak."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+
+from nastavnik.platform.database import DatabaseUrls, resolve_database
+from nastavnik.platform.settings import PROJECT_ROOT, Settings, get_settings
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["url"] = url
+    return config
+
+
+def migrate(urls: DatabaseUrls, revision: str = "head") -> None:
+    alembic_command.upgrade(alembic_config(urls.migration), revision)
+
+
+async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) -> bool:
+    from nastavnik.platform.db import make_engine, make_sessionmaker
+    from nastavnik.tenants.demo import seed_demo
+    from nastavnik.tenants.provisioning import KeycloakProvisioner
+
+    engine = make_engine(urls.app)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            return await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
+    finally:
+        await engine.dispose()
+
+
+def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
+    from nastavnik.platform.keycloak_server import KeycloakServer, default_cache_dir, ensure_distribution
+
+    home = ensure_distribution(default_cache_dir())
+    server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse)
+    seconds = server.start()
+    print(f"Keycloak готов за {seconds:.1f} с: {server.base_url}", flush=True)  # noqa: T201
+    return server
+
+
+def start_smtp_sink(settings: Settings) -> object | None:
+    """A local SMTP server that stores letters in var/mail (development only)."""
+    try:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Mailbox
+    except ImportError:  # pragma: no cover - production install without dev tools
+        return None
+    mail_dir = settings.data_dir / "mail"
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    controller = Controller(Mailbox(str(mail_dir)), hostname=settings.smtp_host, port=settings.smtp_port)
+    try:
+        controller.start()
+    except OSError:
+        return None  # already running (another dev server)
+    return controller
+
+
+def serve(host: str, port: int, *, reload: bool = False) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "nastavnik.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
+        access_log=False,
+        log_config=None,
+    )
+
+
+DEMO_BANNER = """
+┌──────────────────────────────────────────────────────────────────────┐
+│ Наставник запущен: {url:<50}│
+│ Пароль у всех демо-пользователей: demo                               │
+└──────────────────────────────────────────────────────────────────────┘
+"""
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    started = time.monotonic()
+    urls = resolve_database(settings)
+    migrate(urls)
+    keycloak = start_keycloak(settings)
+    smtp = start_smtp_sink(settings)
+    created = asyncio.run(_seed(settings, urls, with_keycloak=True))
+    from nastavnik.tenants.demo import DEMO_LOGINS
+
+    print(DEMO_BANNER.format(url=settings.base_url), flush=True)  # noqa: T201
+    for login in DEMO_LOGINS:
+        print(f"  {login.username:<13} {login.full_name:<30} {login.role}", flush=True)  # noqa: T201
+    if smtp is not None:
+        print(f"\n  Письма сохраняются в {settings.data_dir / 'mail'}", flush=True)  # noqa: T201
+    print(  # noqa: T201
+        f"\n  Демо-регион {'загружен' if created else 'уже был загружен'}; "
+        f"подготовка заняла {time.monotonic() - started:.1f} с. Остановить: Ctrl+C\n",
+        flush=True,
+    )
+    try:
+        serve(args.host, args.port)
+    finally:
+        if smtp is not None:
+            smtp.stop()  # type: ignore[attr-defined]
+        keycloak.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    serve(args.host, args.port, reload=args.reload)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    migrate(resolve_database(get_settings()), args.revision)
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    created = asyncio.run(_seed(settings, resolve_database(settings), with_keycloak=not args.no_keycloak))
+    print("Демо-регион загружен." if created else "Демо-регион уже есть.")  # noqa: T201
+    return 0
+
+
+def cmd_keycloak(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    server = start_keycloak(settings, reuse=False)
+    stop = False
+
+    def handle(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    while not stop:
+        time.sleep(0.5)
+    server.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nastavnik", description="Платформа «Наставник»")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func, help_text in (
+        ("dev", cmd_dev, "всё для разработки: PostgreSQL, Keycloak, миграции, демо-данные, сервер"),
+        ("serve", cmd_serve, "запустить веб-сервер"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        if name == "serve":
+            p.add_argument("--reload", action="store_true")
+        p.set_defaults(func=func)
+    p = sub.add_parser("migrate", help="применить миграции базы данных")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("seed-demo", help="загрузить демонстрационный регион")
+    p.add_argument("--no-keycloak", action="store_true", help="не создавать группы в Keycloak")
+    p.set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("keycloak", help="запустить локальный Keycloak с демо-реалмом")
+    p.set_defaults(func=cmd_keycloak)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Every model module, imported so that the metadata is complete (Alembic, tests)."""
+
+from nastavnik.platform import audit as _audit
+from nastavnik.platform import imports as _imports
+from nastavnik.platform.auth import models as _auth
+from nastavnik.platform.db import metadata
+from nastavnik.tenants import models as _tenants
+
+__all__ = ["metadata"]
+_MODULES = (_audit, _auth, _imports, _tenants)

@@ -1,0 +1,150 @@
+"""OpenID Connect against Keycloak: authorization code with PKCE, state and nonce.
+
+python-keycloak makes the calls; ID and logout tokens are checked here (issuer,
+audience, signature with a cached JWKS, expiry, nonce) with PyJWT.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+from keycloak import KeycloakOpenID
+
+from nastavnik.platform.settings import Settings
+
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+JWKS_TTL_SECONDS = 3600
+
+
+class TokenError(Exception):
+    """A token from Keycloak did not pass validation."""
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    state: str
+    nonce: str
+    code_verifier: str
+    next_url: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"s": self.state, "n": self.nonce, "v": self.code_verifier, "u": self.next_url}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PendingLogin:
+        return cls(str(data["s"]), str(data["n"]), str(data["v"]), str(data["u"]))
+
+
+class OidcClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keycloak = KeycloakOpenID(
+            server_url=settings.keycloak_url,
+            realm_name=settings.keycloak_realm,
+            client_id=settings.keycloak_client_id,
+            client_secret_key=settings.keycloak_client_secret,
+            timeout=15,
+        )
+        self._jwks: jwt.PyJWKSet | None = None
+        self._jwks_fetched = 0.0
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.settings.keycloak_url}/realms/{self.settings.keycloak_realm}"
+
+    async def begin_login(self, next_url: str) -> tuple[str, PendingLogin]:
+        verifier = secrets.token_urlsafe(64)
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        )
+        pending = PendingLogin(
+            state=secrets.token_urlsafe(24),
+            nonce=secrets.token_urlsafe(24),
+            code_verifier=verifier,
+            next_url=next_url,
+        )
+        url = await self.keycloak.a_auth_url(
+            redirect_uri=self.settings.redirect_uri,
+            scope="openid email profile",
+            state=pending.state,
+            nonce=pending.nonce,
+            code_challenge=challenge,
+            code_challenge_method="S256",
+        )
+        return url, pending
+
+    async def exchange_code(self, code: str, pending: PendingLogin) -> dict[str, Any]:
+        tokens: dict[str, Any] = await self.keycloak.a_token(
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=self.settings.redirect_uri,
+            code_verifier=pending.code_verifier,
+        )
+        return tokens
+
+    async def _signing_key(self, token: str) -> Any:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as exc:
+            raise TokenError("malformed token") from exc
+        for refresh in (False, True):
+            if refresh or self._jwks is None or time.monotonic() - self._jwks_fetched > JWKS_TTL_SECONDS:
+                certs = await self.keycloak.a_certs()
+                self._jwks = jwt.PyJWKSet.from_dict(certs)
+                self._jwks_fetched = time.monotonic()
+            for key in self._jwks.keys:
+                if key.key_id == kid:
+                    return key.key
+        raise TokenError("unknown signing key")
+
+    async def _decode(self, token: str) -> dict[str, Any]:
+        key = await self._signing_key(token)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256", "PS256", "ES256"],
+                audience=self.settings.keycloak_client_id,
+                issuer=self.issuer,
+                leeway=30,
+                options={"require": ["iss", "aud", "iat"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenError(str(exc)) from exc
+        return claims
+
+    async def validate_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        claims = await self._decode(id_token)
+        if "exp" not in claims or not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
+            raise TokenError("nonce mismatch")
+        if claims.get("azp", self.settings.keycloak_client_id) != self.settings.keycloak_client_id:
+            raise TokenError("wrong authorized party")
+        return claims
+
+    async def validate_logout_token(self, logout_token: str) -> dict[str, Any]:
+        claims = await self._decode(logout_token)
+        events = claims.get("events")
+        if not isinstance(events, dict) or BACKCHANNEL_EVENT not in events:
+            raise TokenError("not a logout token")
+        if "nonce" in claims:
+            raise TokenError("logout token must not carry a nonce")
+        if not claims.get("sid") and not claims.get("sub"):
+            raise TokenError("logout token names no session")
+        return claims
+
+    def end_session_url(self, id_token_hint: str, post_logout_redirect: str) -> str:
+        query = urlencode(
+            {
+                "id_token_hint": id_token_hint,
+                "post_logout_redirect_uri": post_logout_redirect,
+                "client_id": self.settings.keycloak_client_id,
+            }
+        )
+        return f"{self.issuer}/protocol/openid-connect/logout?{query}"

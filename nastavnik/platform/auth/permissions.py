@@ -1,0 +1,142 @@
+"""Roles (from Keycloak group paths) and the permissions derived from them, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    DIRECTOR = "director"
+    CURATOR = "curator"
+    PSYCHOLOGIST = "psychologist"
+    MENTOR = "mentor"
+    MENTEE_TEACHER = "mentee_teacher"
+    MUNICIPAL_OFFICER = "municipal_officer"
+    IRO_METHODIST = "iro_methodist"
+    CNPPM_TUTOR = "cnppm_tutor"
+    MINISTRY_VIEWER = "ministry_viewer"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+ROLE_TITLES: dict[Role, str] = {
+    Role.DIRECTOR: "Руководитель ОО",
+    Role.CURATOR: "Куратор программ наставничества",
+    Role.PSYCHOLOGIST: "Педагог-психолог",
+    Role.MENTOR: "Наставник",
+    Role.MENTEE_TEACHER: "Наставляемый педагог",
+    Role.MUNICIPAL_OFFICER: "Специалист муниципального органа управления образованием",
+    Role.IRO_METHODIST: "Методист ИРО",
+    Role.CNPPM_TUTOR: "Тьютор ЦНППМ",
+    Role.MINISTRY_VIEWER: "Сотрудник министерства",
+    Role.PLATFORM_ADMIN: "Администратор платформы",
+}
+
+SCHOOL_ROLES = (
+    Role.DIRECTOR,
+    Role.CURATOR,
+    Role.PSYCHOLOGIST,
+    Role.MENTOR,
+    Role.MENTEE_TEACHER,
+)
+REGION_ROLES = (Role.IRO_METHODIST, Role.CNPPM_TUTOR, Role.MINISTRY_VIEWER)
+
+# Roles a school's staff can grant by invitation; the director is appointed by the region.
+INVITABLE_ROLES = (Role.CURATOR, Role.PSYCHOLOGIST, Role.MENTOR, Role.MENTEE_TEACHER)
+
+
+class Scope(StrEnum):
+    SCHOOL = "school"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+    PLATFORM = "platform"
+
+
+class Permission(StrEnum):
+    SCHOOL_WORKSPACE_VIEW = "school:workspace:view"
+    SCHOOL_STAFF_VIEW = "school:staff:view"
+    SCHOOL_STAFF_INVITE = "school:staff:invite"
+    MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
+    REGION_INDICATORS_VIEW = "region:indicators:view"
+    REGION_PRACTICES_MODERATE = "region:practices:moderate"
+    REGION_ROUTES_GUIDE = "region:routes:guide"
+    PLATFORM_TENANTS_MANAGE = "platform:tenants:manage"
+
+
+_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.DIRECTOR: frozenset(
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
+    ),
+    Role.CURATOR: frozenset(
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
+    ),
+    Role.PSYCHOLOGIST: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}),
+    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
+    Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
+    Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
+    Role.IRO_METHODIST: frozenset(
+        {Permission.REGION_INDICATORS_VIEW, Permission.REGION_PRACTICES_MODERATE}
+    ),
+    Role.CNPPM_TUTOR: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_ROUTES_GUIDE}),
+    Role.MINISTRY_VIEWER: frozenset({Permission.REGION_INDICATORS_VIEW}),
+    Role.PLATFORM_ADMIN: frozenset({Permission.PLATFORM_TENANTS_MANAGE}),
+}
+
+
+def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= _ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+@dataclass(frozen=True, order=True)
+class Membership:
+    """One Keycloak group membership: a role in a school, municipality, region or platform."""
+
+    scope: Scope
+    code: str
+    role: Role
+
+    @property
+    def group_path(self) -> str:
+        match self.scope:
+            case Scope.SCHOOL:
+                return f"/schools/{self.code}/{self.role}"
+            case Scope.MUNICIPALITY:
+                return f"/municipalities/{self.code}/{self.role}"
+            case Scope.REGION:
+                return f"/regions/{self.code}/{self.role}"
+            case Scope.PLATFORM:
+                return "/platform/admins"
+
+    def to_json(self) -> list[str]:
+        return [self.scope.value, self.code, self.role.value]
+
+    @classmethod
+    def from_json(cls, value: list[str]) -> Membership:
+        return cls(Scope(value[0]), value[1], Role(value[2]))
+
+
+def memberships_from_groups(groups: list[str]) -> list[Membership]:
+    """Parse the `groups` claim (full paths); unknown paths are ignored, never trusted."""
+    found: set[Membership] = set()
+    for path in groups:
+        parts = [p for p in path.split("/") if p]
+        if parts == ["platform", "admins"]:
+            found.add(Membership(Scope.PLATFORM, "platform", Role.PLATFORM_ADMIN))
+            continue
+        if len(parts) != 3:
+            continue
+        kind, code, role_name = parts
+        try:
+            role = Role(role_name)
+        except ValueError:
+            continue
+        if kind == "schools" and role in SCHOOL_ROLES:
+            found.add(Membership(Scope.SCHOOL, code, role))
+        elif kind == "municipalities" and role is Role.MUNICIPAL_OFFICER:
+            found.add(Membership(Scope.MUNICIPALITY, code, role))
+        elif kind == "regions" and role in REGION_ROLES:
+            found.add(Membership(Scope.REGION, code, role))
+    return sorted(found)

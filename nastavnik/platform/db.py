@@ -1,0 +1,115 @@
+"""Database kernel: metadata with stable constraint names, base models, sessions, RLS.
+
+Every school-owned table carries `school_id` in its primary key and in every foreign key
+to another school-owned table, so a row can never point at another school's row. The
+application role is not the owner, and row-level security is FORCEd on these tables with
+a policy comparing `school_id` to the transaction's `app.school_id`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import uuid6
+from sqlalchemy import DateTime, MetaData, Uuid, func, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+SCHOOL_OWNED = "school_owned"
+
+
+def new_id() -> uuid.UUID:
+    return uuid.UUID(bytes=uuid6.uuid7().bytes)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dt.datetime: DateTime(timezone=True),
+        uuid.UUID: Uuid(),
+    }
+
+
+class IdMixin:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(), onupdate=utcnow)
+
+
+class SchoolOwned:
+    """Mixin for tables that belong to one school (tenant).
+
+    Primary key `(school_id, id)`; the table is marked so that migrations enable FORCEd
+    row-level security on it and the tenancy test checks its keys.
+    """
+
+    school_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> Any:  # noqa: N805 - SQLAlchemy declared_attr signature
+        return ({"info": {SCHOOL_OWNED: True}},)
+
+
+def school_owned_tables() -> list[str]:
+    return sorted(t.name for t in metadata.sorted_tables if t.info.get(SCHOOL_OWNED))
+
+
+def rls_enable_sql(table: str) -> list[str]:
+    """SQL that puts a school-owned table behind row-level security."""
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY school_isolation ON {table} "
+        "USING (school_id = app_current_school()) WITH CHECK (school_id = app_current_school())",
+    ]
+
+
+def rls_disable_sql(table: str) -> list[str]:
+    return [
+        f"DROP POLICY IF EXISTS school_isolation ON {table}",
+        f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
+    ]
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def set_school(session: AsyncSession, school_id: uuid.UUID | None) -> None:
+    """Scope the current transaction to one school (SET LOCAL semantics)."""
+    await session.execute(
+        text("SELECT set_config('app.school_id', :value, true)"),
+        {"value": str(school_id) if school_id else ""},
+    )
+
+
+async def set_actor(session: AsyncSession, user_id: uuid.UUID | None) -> None:
+    await session.execute(
+        text("SELECT set_config('app.user_id', :value, true)"),
+        {"value": str(user_id) if user_id else ""},
+    )

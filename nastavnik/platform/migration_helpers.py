@@ -1,0 +1,17 @@
+"""Small helpers shared by migrations."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from nastavnik.platform.embedded_db import APP_ROLE
+
+
+def app_role() -> str:
+    """The application's database role; validated because it is spliced into DDL."""
+    role = os.environ.get("APP_DB_ROLE", APP_ROLE)
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        msg = f"invalid APP_DB_ROLE: {role!r}"
+        raise ValueError(msg)
+    return role

@@ -1,0 +1,105 @@
+"""A school's workspace: overview and staff with invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.platform import audit
+from nastavnik.platform.auth.permissions import INVITABLE_ROLES, ROLE_TITLES, Permission
+from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.mail import send_mail
+from nastavnik.platform.settings import Settings
+from nastavnik.platform.web import Form, is_htmx, request_id_of
+from nastavnik.tenants.provisioning import ProvisioningError
+from nastavnik.tenants.services import INVITE_FIELDS, invite_staff, list_staff
+from nastavnik.tenants.web import page, resolve_school
+
+ROLE_OPTIONS = [(r.value, ROLE_TITLES[r]) for r in INVITABLE_ROLES]
+
+
+class SchoolWorkspaceController(Controller):
+    path = "/s/{school_code:str}"
+    include_in_schema = False
+
+    @get("/", name="school:home")
+    async def home(
+        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, school_code: str
+    ) -> Template:
+        workspace = await resolve_school(db, user, school_code)
+        staff = await list_staff(db, workspace.school) if workspace.school else []
+        return await page(
+            request, db, user, workspace, "school/home.html",
+            school=workspace.school, staff_count=sum(1 for s in staff if s.left_at is None),
+        )
+
+    @get("/staff", name="school:staff")
+    async def staff(
+        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, school_code: str
+    ) -> Template:
+        workspace = await resolve_school(db, user, school_code)
+        workspace.require(Permission.SCHOOL_STAFF_VIEW)
+        assert workspace.school is not None
+        return await page(
+            request, db, user, workspace, "school/staff.html",
+            staff=await list_staff(db, workspace.school), form=Form(),
+            role_options=ROLE_OPTIONS, role_titles=ROLE_TITLES,
+            can_invite=workspace.can(Permission.SCHOOL_STAFF_INVITE),
+        )
+
+    @post("/staff/invite", name="school:staff_invite")
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: AsyncSession,
+        user: AuthContext,
+        school_code: str,
+    ) -> Template | Redirect:
+        workspace = await resolve_school(db, user, school_code)
+        workspace.require(Permission.SCHOOL_STAFF_INVITE)
+        school = workspace.school
+        assert school is not None
+        form = Form.from_mapping(await request.form(), INVITE_FIELDS)
+        try:
+            member = await invite_staff(db, state.provisioner, school, user.user, form)
+        except ProvisioningError as exc:
+            form.error("__all__", str(exc))
+            member = None
+        if member is None:
+            template = "school/_invite_form.html" if is_htmx(request) else "school/staff.html"
+            return await page(
+                request, db, user, workspace, template, status_code=422,
+                staff=await list_staff(db, school), form=form, role_options=ROLE_OPTIONS,
+                role_titles=ROLE_TITLES, can_invite=True,
+            )
+        settings: Settings = state.settings
+        sent = await send_mail(
+            settings,
+            to=member.email,
+            subject=f"Приглашение в «Наставник»: {school.name}",
+            body=(
+                f"Здравствуйте, {member.first_name} {member.middle_name}!\n\n"
+                f"{user.user.display_name} приглашает вас в программу наставничества "
+                f"организации «{school.full_name}».\n\n"
+                f"Войдите через единый вход: {settings.base_url}/s/{school.code}/\n"
+                "Если вы входите впервые, служба входа пришлёт отдельное письмо, "
+                "чтобы задать пароль.\n"
+            ),
+        )
+        await audit.record(
+            db, action="school.staff_invited", actor_id=user.user.id, school_id=school.id,
+            object_type="staff_member", object_id=str(member.id), request_id=request_id_of(request),
+        )
+        if sent:
+            user.flash("success", f"Приглашение отправлено: {member.full_name}, {member.email}.")
+        else:
+            user.flash(
+                "warning",
+                f"{member.full_name} добавлен(а) в школу, но письмо не ушло. Сообщите о входе лично.",
+            )
+        return Redirect(f"/s/{school.code}/staff", status_code=303)

@@ -1,0 +1,209 @@
+"""Tenant resolution per request and the page layout around every workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.response import Template
+from litestar.utils.scope.state import ScopeState
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.platform.auth.permissions import (
+    ROLE_TITLES,
+    Permission,
+    Role,
+    Scope,
+    permissions_for,
+)
+from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.db import set_actor, set_school
+from nastavnik.platform.web import request_id_of
+from nastavnik.tenants.models import Municipality, Region, School
+from nastavnik.tenants.services import (
+    municipality_by_code,
+    region_by_code,
+    school_by_code,
+    schools_by_codes,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str
+    icon: str
+    active: bool = False
+
+
+@dataclass(frozen=True)
+class WorkspaceLink:
+    title: str
+    subtitle: str
+    url: str
+    current: bool = False
+
+
+@dataclass
+class Workspace:
+    """Where the user is working now: a school, a municipality, a region or the admin area."""
+
+    scope: Scope
+    code: str
+    title: str
+    subtitle: str
+    url: str
+    roles: frozenset[Role]
+    nav_items: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_for(self.roles)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        if permission not in self.permissions:
+            raise PermissionDeniedException
+
+    @property
+    def role_titles(self) -> str:
+        return ", ".join(ROLE_TITLES[r] for r in sorted(self.roles))
+
+    def nav(self, path: str) -> list[NavItem]:
+        items = []
+        for title, url, icon in self.nav_items:
+            active = path == url or (url != self.url and path.startswith(url))
+            items.append(NavItem(title, url, icon, active))
+        return items
+
+
+@dataclass
+class SchoolWorkspace(Workspace):
+    school: School | None = None
+
+
+async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str) -> list[WorkspaceLink]:
+    links: list[WorkspaceLink] = []
+    for school in await schools_by_codes(db, auth.codes(Scope.SCHOOL)):
+        url = f"/s/{school.code}/"
+        links.append(WorkspaceLink(school.name, school.municipality.name, url, url == current_url))
+    for code in auth.codes(Scope.MUNICIPALITY):
+        municipality = await municipality_by_code(db, code)
+        if municipality:
+            url = f"/m/{code}/"
+            links.append(WorkspaceLink(municipality.name, "Муниципалитет", url, url == current_url))
+    for code in auth.codes(Scope.REGION):
+        region = await region_by_code(db, code)
+        if region:
+            url = f"/r/{code}/"
+            links.append(WorkspaceLink(region.name, "Регион", url, url == current_url))
+    if auth.is_platform_admin:
+        links.append(WorkspaceLink("Администрирование", "Платформа", "/admin/", current_url == "/admin/"))
+    return links
+
+
+async def home_url(db: AsyncSession, auth: AuthContext) -> str | None:
+    links = await workspace_links(db, auth, "")
+    return links[0].url if links else None
+
+
+async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:
+    """The school from the URL, if it is one of the user's; otherwise 404, never 403."""
+    roles = auth.school_roles(code)
+    if not roles:
+        raise NotFoundException
+    school = await school_by_code(db, code)
+    if school is None:
+        raise NotFoundException
+    await set_school(db, school.id)
+    await set_actor(db, auth.user.id)
+    base = f"/s/{code}/"
+    permissions = permissions_for(roles)
+    nav = [("Обзор", base, "home")]
+    if Permission.SCHOOL_STAFF_VIEW in permissions:
+        nav.append(("Сотрудники", base + "staff", "users"))
+    return SchoolWorkspace(
+        scope=Scope.SCHOOL,
+        code=code,
+        title=school.name,
+        subtitle=school.municipality.name,
+        url=base,
+        roles=roles,
+        nav_items=nav,
+        school=school,
+    )
+
+
+async def resolve_municipality(
+    db: AsyncSession, auth: AuthContext, code: str
+) -> tuple[Workspace, Municipality]:
+    roles = auth.roles_in(Scope.MUNICIPALITY, code)
+    municipality = await municipality_by_code(db, code) if roles else None
+    if municipality is None:
+        raise NotFoundException
+    await set_actor(db, auth.user.id)
+    base = f"/m/{code}/"
+    workspace = Workspace(
+        Scope.MUNICIPALITY,
+        code,
+        municipality.name,
+        municipality.region.name,
+        base,
+        roles,
+        [("Обзор", base, "chart")],
+    )
+    return workspace, municipality
+
+
+async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> tuple[Workspace, Region]:
+    roles = auth.roles_in(Scope.REGION, code)
+    region = await region_by_code(db, code) if roles else None
+    if region is None:
+        raise NotFoundException
+    await set_actor(db, auth.user.id)
+    base = f"/r/{code}/"
+    workspace = Workspace(Scope.REGION, code, region.name, "Региональный уровень", base, roles, [
+        ("Обзор", base, "chart"),
+    ])
+    return workspace, region
+
+
+def admin_workspace(auth: AuthContext) -> Workspace:
+    if not auth.is_platform_admin:
+        raise NotFoundException
+    return Workspace(
+        Scope.PLATFORM,
+        "platform",
+        "Администрирование",
+        "Платформа «Наставник»",
+        "/admin/",
+        frozenset({Role.PLATFORM_ADMIN}),
+        [("Регионы", "/admin/", "map")],
+    )
+
+
+async def page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    auth: AuthContext,
+    workspace: Workspace,
+    template: str,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """Render a workspace page (or its htmx fragment) with the shared layout context."""
+    layout = {
+        "user": auth.user,
+        "workspace": workspace,
+        "workspaces": await workspace_links(db, auth, workspace.url),
+        "nav": workspace.nav(request.url.path),
+        "flashes": auth.pop_flashes(),
+        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "request_id": request_id_of(request),
+    }
+    return Template(template_name=template, context={**layout, **context}, status_code=status_code)

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Copies the browser assets installed from the npm registry into
+// nastavnik/static/vendor/ (git-ignored), so the app serves them itself and
+// no page ever needs a CDN. Run after `npm ci`; safe to run again.
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(root, "node_modules");
+const vendor = join(root, "nastavnik", "static", "vendor");
+const fontsOut = join(vendor, "fonts");
+
+// app.css declares @font-face for exactly these subsets and weights.
+const SUBSETS = ["cyrillic", "cyrillic-ext", "latin", "latin-ext"];
+const WEIGHTS = [400, 500, 600, 700];
+
+function need(path) {
+  if (!existsSync(path)) {
+    console.error(`vendor-assets: ${path} не найден — сначала выполните npm ci`);
+    process.exit(1);
+  }
+  return path;
+}
+
+function copy(from, to) {
+  copyFileSync(need(from), to);
+  console.log(`  ${to.slice(root.length + 1)}`);
+}
+
+mkdirSync(fontsOut, { recursive: true });
+
+copy(join(modules, "htmx.org", "dist", "htmx.min.js"), join(vendor, "htmx.min.js"));
+
+const fontsIn = need(join(modules, "@fontsource", "golos-text", "files"));
+const wanted = new Set(
+  SUBSETS.flatMap((s) => WEIGHTS.map((w) => `golos-text-${s}-${w}-normal.woff2`)),
+);
+const present = new Set(readdirSync(fontsIn));
+for (const name of [...wanted].sort()) {
+  if (!present.has(name)) {
+    console.error(`vendor-assets: в @fontsource/golos-text нет ${name}`);
+    process.exit(1);
+  }
+  copy(join(fontsIn, name), join(fontsOut, name));
+}
+// The OFL asks for the licence to travel with the font files.
+copy(join(modules, "@fontsource", "golos-text", "LICENSE"), join(fontsOut, "OFL-golos-text.txt"));
