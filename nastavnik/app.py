@@ -10,25 +10,30 @@ from typing import Any
 import structlog
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik.platform.auth.controllers import AuthController
 from nastavnik.platform.auth.oidc import OidcClient
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.database import DatabaseUrls, resolve_database
 from nastavnik.platform.db import make_engine, make_sessionmaker
 from nastavnik.platform.health import HealthController
 from nastavnik.platform.logging import configure_logging
 from nastavnik.platform.settings import Settings, get_settings
 from nastavnik.platform.web import (
+    DB,
     LoginRequiredError,
+    OptionalAuth,
     RequestIdMiddleware,
     is_htmx,
     login_url_for,
@@ -62,7 +67,7 @@ SECURITY_HEADERS = {
 
 
 @get("/", name="home", include_in_schema=False)
-async def home(request: Request[Any, Any, Any], db: AsyncSession, auth: AuthContext | None) -> Template | Redirect:
+async def home(request: Request[Any, Any, Any], db: DB, auth: OptionalAuth) -> Template | Redirect:
     if auth is not None:
         target = await home_url(db, auth)
         if target:
@@ -113,13 +118,22 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     return _error_page(request, 500, "errors/500.html")
 
 
-def create_app(settings: Settings | None = None, database: DatabaseUrls | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    database: DatabaseUrls | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> Litestar:
+    """Build the app; tests pass a `sessionmaker` bound to a connection they roll back."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
     urls = database or resolve_database(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if sessionmaker is not None:
+            app.state.sessionmaker = sessionmaker
+            yield
+            return
         engine = make_engine(urls.app, pool_size=10, max_overflow=10)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
@@ -128,7 +142,7 @@ def create_app(settings: Settings | None = None, database: DatabaseUrls | None =
         finally:
             await engine.dispose()
 
-    async def on_login(db: AsyncSession, user: Any, memberships: Any) -> None:
+    async def on_login(db: DB, user: Any, memberships: Any) -> None:
         await sync_staff_on_login(db, user, memberships)
 
     headers = dict(SECURITY_HEADERS)

@@ -23,7 +23,7 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
-def migrate(urls: DatabaseUrls, revision: str = "head") -> None:
+def migrate(urls: DatabaseUrls, revision: str = "heads") -> None:
     alembic_command.upgrade(alembic_config(urls.migration), revision)
 
 
@@ -41,7 +41,11 @@ async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) 
 
 
 def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
-    from nastavnik.platform.keycloak_server import KeycloakServer, default_cache_dir, ensure_distribution
+    from nastavnik.platform.keycloak_server import (
+        KeycloakServer,
+        default_cache_dir,
+        ensure_distribution,
+    )
 
     home = ensure_distribution(default_cache_dir())
     server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse)
@@ -167,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--reload", action="store_true")
         p.set_defaults(func=func)
     p = sub.add_parser("migrate", help="применить миграции базы данных")
-    p.add_argument("revision", nargs="?", default="head")
+    p.add_argument("revision", nargs="?", default="heads")
     p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("seed-demo", help="загрузить демонстрационный регион")
     p.add_argument("--no-keycloak", action="store_true", help="не создавать группы в Keycloak")

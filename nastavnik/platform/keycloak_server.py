@@ -24,14 +24,14 @@ import socket
 import stat
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import zipfile
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import httpx
+
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
     from types import TracebackType
     from typing import Self
 
@@ -75,7 +75,7 @@ class KeycloakError(RuntimeError):
 
 
 def default_cache_dir() -> Path:
-    """Where unpacked distributions live: ``$NASTAVNIK_KEYCLOAK_CACHE`` or the XDG cache."""
+    """Return where distributions are unpacked: ``$NASTAVNIK_KEYCLOAK_CACHE`` or XDG cache."""
     explicit = os.environ.get("NASTAVNIK_KEYCLOAK_CACHE")
     if explicit:
         return Path(explicit).expanduser()
@@ -93,15 +93,16 @@ def _java_executable() -> str:
     found = shutil.which("java")
     if found is None:
         msg = (
-            f"Java {MINIMUM_JAVA_MAJOR}+ is needed to run Keycloak but `java` is not on PATH "
-            "(and JAVA_HOME is not set). Install a JDK, e.g. `apt-get install openjdk-17-jdk-headless`."
+            f"Java {MINIMUM_JAVA_MAJOR}+ is needed to run Keycloak but `java` is not on "
+            "PATH (and JAVA_HOME is not set). Install a JDK, e.g. "
+            "`apt-get install openjdk-17-jdk-headless`."
         )
         raise KeycloakError(msg)
     return found
 
 
 def java_major_version() -> int:
-    """The major version of the ``java`` that ``kc.sh`` will run (JAVA_HOME first, then PATH)."""
+    """Return the major version of the ``java`` that ``kc.sh`` runs (JAVA_HOME, then PATH)."""
     java = _java_executable()
     completed = subprocess.run(  # noqa: S603 - fixed arguments, executable found above
         [java, "-version"],
@@ -112,7 +113,8 @@ def java_major_version() -> int:
     # `java -version` prints to stderr, e.g. `openjdk version "17.0.15" 2025-04-15`.
     match = re.search(r'version "(\d+)(?:\.(\d+))?', completed.stderr + completed.stdout)
     if completed.returncode != 0 or match is None:
-        msg = f"Could not read the Java version from `{java} -version`: {completed.stderr.strip()}"
+        output = completed.stderr.strip()
+        msg = f"Could not read the Java version from `{java} -version`: {output}"
         raise KeycloakError(msg)
     major = int(match.group(1))
     # Java 8 and older report themselves as "1.8".
@@ -219,17 +221,23 @@ def ensure_distribution(cache_dir: Path, version: str = KEYCLOAK_VERSION) -> Pat
 
 
 def is_ready(url: str, timeout: float = 2.0) -> bool:
-    """True if ``url`` (a ``/health/ready`` endpoint) answers 200 with status UP."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    """Tell whether ``url`` (a ``/health/ready`` endpoint) answers 200 with status UP."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            if response.status != 200:  # noqa: PLR2004
-                return False
-            body: Any = json.loads(response.read().decode("utf-8") or "{}")
-    except (OSError, ValueError):
-        # OSError covers refused connections, timeouts and HTTP errors (503 while starting).
+        # trust_env=False: a developer's HTTP(S)_PROXY must not capture loopback probes.
+        response = httpx.get(url, timeout=timeout, trust_env=False)
+        body: Any = response.json() if response.status_code == httpx.codes.OK else None
+    except (httpx.HTTPError, ValueError):
+        # HTTPError covers refused connections and timeouts while the JVM boots.
         return False
     return isinstance(body, dict) and body.get("status") == "UP"
+
+
+def _answers_ok(url: str, timeout: float = 5.0) -> bool:
+    try:
+        response = httpx.get(url, timeout=timeout, trust_env=False)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == httpx.codes.OK
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -276,9 +284,17 @@ class KeycloakServer:
         extra_env: Mapping[str, str] | None = None,
         extra_args: tuple[str, ...] = (),
     ) -> None:
-        self.home = home
-        self.work_dir = work_dir
-        self.realm_file = realm_file
+        """Describe a server; nothing runs until :meth:`start`.
+
+        ``extra_env`` reaches the Keycloak process, where it also fills the
+        ``${NAME:default}`` placeholders of the realm file (for example
+        ``NASTAVNIK_BACKCHANNEL_LOGOUT_URL`` for a test server on another port).
+        ``extra_args`` are appended to the ``kc.sh`` command line.
+        """
+        # Absolute paths: kc.sh runs with cwd=work_dir and --db-url-path must not be relative.
+        self.home = home.expanduser().resolve()
+        self.work_dir = work_dir.expanduser().resolve()
+        self.realm_file = realm_file.expanduser().resolve()
         self.http_port = http_port
         self.management_port = management_port
         self.host = host
@@ -290,7 +306,7 @@ class KeycloakServer:
         self.extra_env: dict[str, str] = dict(extra_env or {})
         self.extra_args = extra_args
         self.realm = _realm_name(realm_file)
-        self.log_file = work_dir / "keycloak.log"
+        self.log_file = self.work_dir / "keycloak.log"
         self.startup_seconds: float | None = None
         self.reused = False
         self._process: subprocess.Popen[bytes] | None = None
@@ -321,7 +337,7 @@ class KeycloakServer:
     # --- lifecycle -------------------------------------------------------------------
 
     def command(self) -> list[str]:
-        """The command line :meth:`start` runs (useful for printing in the CLI)."""
+        """Return the command line :meth:`start` runs (useful for printing in the CLI)."""
         return [
             str(self.home / "bin" / "kc.sh"),
             "start-dev",
@@ -336,7 +352,7 @@ class KeycloakServer:
         ]
 
     def environment(self) -> dict[str, str]:
-        """Environment of the Keycloak process."""
+        """Return the environment of the Keycloak process."""
         env = dict(os.environ)
         # kc.sh ignores JAVA_OPTS_KC_HEAP (and its own sane defaults) when JAVA_OPTS is set.
         env.pop("JAVA_OPTS", None)
@@ -360,8 +376,14 @@ class KeycloakServer:
         if self._process is not None:
             msg = "This KeycloakServer has already been started"
             raise KeycloakError(msg)
-        if _port_open("127.0.0.1", self.http_port) or _port_open("127.0.0.1", self.management_port):
+        if self._ports_busy():
             if self.reuse and self._wait_for_foreign(timeout):
+                if not _answers_ok(f"{self.issuer}/.well-known/openid-configuration"):
+                    msg = (
+                        f"The Keycloak on port {self.http_port} has no realm {self.realm!r}; "
+                        "stop it or choose other ports."
+                    )
+                    raise KeycloakError(msg)
                 self.reused = True
                 self.startup_seconds = 0.0
                 return 0.0
@@ -419,7 +441,7 @@ class KeycloakServer:
             self._log_handle = None
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
-        """The last lines of the server log."""
+        """Return the last lines of the server log."""
         try:
             text = self.log_file.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -427,6 +449,7 @@ class KeycloakServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def __enter__(self) -> Self:
+        """Start the server (see :meth:`start`)."""
         self.start()
         return self
 
@@ -436,6 +459,7 @@ class KeycloakServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        """Stop the server (see :meth:`stop`)."""
         self.stop()
 
     # --- internals -------------------------------------------------------------------
@@ -452,17 +476,29 @@ class KeycloakServer:
             stale.unlink()
         shutil.copyfile(self.realm_file, import_dir / f"{self.realm}-realm.json")
 
+    def _ports_busy(self) -> bool:
+        return _port_open("127.0.0.1", self.http_port) or _port_open(
+            "127.0.0.1",
+            self.management_port,
+        )
+
     def _wait_until_ready(self, deadline: float) -> None:
         while True:
             process = self._process
             if process is None or process.poll() is not None:
                 code = None if process is None else process.returncode
-                msg = f"Keycloak exited with code {code} while starting. Log {self.log_file}:\n{self.log_tail()}"
+                msg = (
+                    f"Keycloak exited with code {code} while starting. "
+                    f"Log {self.log_file}:\n{self.log_tail()}"
+                )
                 raise KeycloakError(msg)
             if is_ready(self.ready_url, timeout=1.0):
                 return
             if time.monotonic() > deadline:
-                msg = f"Keycloak was not ready within the timeout. Log {self.log_file}:\n{self.log_tail()}"
+                msg = (
+                    "Keycloak was not ready within the timeout. "
+                    f"Log {self.log_file}:\n{self.log_tail()}"
+                )
                 raise KeycloakError(msg)
             time.sleep(_POLL_INTERVAL)
 

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 import structlog
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
@@ -21,6 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nastavnik.platform.auth.sessions import SESSION_COOKIE, AuthContext, load_session
 
 log = structlog.get_logger("nastavnik.http")
+
+# Handler parameters filled by the app-level dependencies of the same names.
+DB = NamedDependency[AsyncSession]
+OptionalAuth = NamedDependency[AuthContext | None]
+CurrentUser = NamedDependency[AuthContext]
 
 
 class LoginRequiredError(HTTPException):
@@ -89,14 +95,14 @@ async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-async def provide_auth(request: Request[Any, Any, Any], db: AsyncSession) -> AuthContext | None:
+async def provide_auth(request: Request[Any, Any, Any], db: DB) -> AuthContext | None:
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
     return await load_session(db, raw)
 
 
-async def provide_user(auth: AuthContext | None) -> AuthContext:
+async def provide_user(auth: OptionalAuth) -> AuthContext:
     if auth is None:
         raise LoginRequiredError
     return auth

@@ -8,14 +8,13 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform import audit
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.imports import ImportReport, errors_csv, errors_to_json
 from nastavnik.platform.tabular import TabularError, read_table
-from nastavnik.platform.web import Form, request_id_of
+from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
 from nastavnik.tenants.models import SCHOOL_KIND_TITLES, SchoolKind
 from nastavnik.tenants.provisioning import KeycloakProvisioner, ProvisioningError
 from nastavnik.tenants.services import (
@@ -40,7 +39,7 @@ class AdminController(Controller):
     include_in_schema = False
 
     @get("/", name="admin:regions")
-    async def regions(self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext) -> Template:
+    async def regions(self, request: Request[Any, Any, Any], db: DB, user: CurrentUser) -> Template:
         workspace = admin_workspace(user)
         return await page(
             request, db, user, workspace, "admin/regions.html",
@@ -49,7 +48,7 @@ class AdminController(Controller):
 
     @post("/regions", name="admin:region_create")
     async def region_create(
-        self, request: Request[Any, Any, Any], state: State, db: AsyncSession, user: AuthContext
+        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser
     ) -> Template | Redirect:
         workspace = admin_workspace(user)
         form = Form.from_mapping(await request.form(), ("code", "name"))
@@ -72,9 +71,9 @@ class AdminController(Controller):
     async def _region_page(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        user: AuthContext,
-        code: str,
+        db: DB,
+        user: CurrentUser,
+        code: FromPath[str],
         *,
         status_code: int = 200,
         **context: Any,
@@ -97,12 +96,12 @@ class AdminController(Controller):
         )
 
     @get("/regions/{code:str}", name="admin:region")
-    async def region(self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, code: str) -> Template:
+    async def region(self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]) -> Template:
         return await self._region_page(request, db, user, code)
 
     @post("/regions/{code:str}/municipalities", name="admin:municipality_create")
     async def municipality_create(
-        self, request: Request[Any, Any, Any], state: State, db: AsyncSession, user: AuthContext, code: str
+        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
     ) -> Template | Redirect:
         admin_workspace(user)
         region = await region_by_code(db, code)
@@ -124,7 +123,7 @@ class AdminController(Controller):
 
     @post("/regions/{code:str}/schools", name="admin:school_create")
     async def school_create(
-        self, request: Request[Any, Any, Any], state: State, db: AsyncSession, user: AuthContext, code: str
+        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
     ) -> Template | Redirect:
         admin_workspace(user)
         region = await region_by_code(db, code)
@@ -145,7 +144,7 @@ class AdminController(Controller):
 
     @post("/regions/{code:str}/schools/import", name="admin:school_import")
     async def school_import(
-        self, request: Request[Any, Any, Any], state: State, db: AsyncSession, user: AuthContext, code: str
+        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
     ) -> Template | Redirect:
         admin_workspace(user)
         region = await region_by_code(db, code)
@@ -189,7 +188,7 @@ class AdminController(Controller):
         return Redirect(f"/admin/regions/{code}#schools", status_code=303)
 
     @get("/import-reports/{report_id:uuid}", name="admin:import_report")
-    async def import_report(self, db: AsyncSession, user: AuthContext, report_id: uuid.UUID) -> Response[bytes]:
+    async def import_report(self, db: DB, user: CurrentUser, report_id: FromPath[uuid.UUID]) -> Response[bytes]:
         admin_workspace(user)
         report = await db.get(ImportReport, report_id)
         if report is None or report.created_by_id != user.user.id:

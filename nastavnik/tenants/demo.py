@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.auth.permissions import Role
 from nastavnik.platform.db import set_school
-from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
+from nastavnik.tenants.models import (
+    Municipality,
+    Region,
+    School,
+    SchoolKind,
+    StaffMember,
+)
 from nastavnik.tenants.provisioning import KeycloakProvisioner
 
 DEMO_REGION = ("demo", "Демонстрационная область")

@@ -9,8 +9,6 @@ import structlog
 from keycloak.exceptions import KeycloakError
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, State
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +19,6 @@ from nastavnik.platform.auth.permissions import Membership, memberships_from_gro
 from nastavnik.platform.auth.sessions import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
-    AuthContext,
     create_session,
     end_session,
     end_sessions_by_sid,
@@ -30,7 +27,7 @@ from nastavnik.platform.auth.sessions import (
 )
 from nastavnik.platform.auth.signing import sign, unsign
 from nastavnik.platform.settings import Settings
-from nastavnik.platform.web import request_id_of, safe_next
+from nastavnik.platform.web import DB, OptionalAuth, request_id_of, safe_next
 
 log = structlog.get_logger(__name__)
 
@@ -63,10 +60,10 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/login", name="auth:login")
-    async def login(self, state: State, next: str | None = None) -> Redirect:  # noqa: A002
+    async def login(self, request: Request[Any, Any, Any], state: State) -> Redirect:
         settings: Settings = state.settings
         oidc: OidcClient = state.oidc
-        url, pending = await oidc.begin_login(safe_next(next))
+        url, pending = await oidc.begin_login(safe_next(request.query_params.get("next")))
         response = Redirect(url, status_code=303)
         response.cookies.append(
             _cookie(settings, LOGIN_COOKIE, sign(settings.session_secret, pending.to_dict()), LOGIN_MAX_AGE)
@@ -78,12 +75,12 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        db: AsyncSession,
-        code: str | None = None,
-        error: str | None = None,
+        db: DB,
     ) -> Redirect | Template:
         settings: Settings = state.settings
         oidc: OidcClient = state.oidc
+        code = request.query_params.get("code")
+        error = request.query_params.get("error")
         returned_state = request.query_params.get("state", "")
         raw_pending = request.cookies.get(LOGIN_COOKIE, "")
         data = unsign(settings.session_secret, raw_pending, max_age=LOGIN_MAX_AGE) if raw_pending else None
@@ -123,7 +120,7 @@ class AuthController(Controller):
 
     @post("/logout", name="auth:logout")
     async def logout(
-        self, request: Request[Any, Any, Any], state: State, db: AsyncSession, auth: AuthContext | None
+        self, request: Request[Any, Any, Any], state: State, db: DB, auth: OptionalAuth
     ) -> Redirect:
         settings: Settings = state.settings
         oidc: OidcClient = state.oidc
@@ -143,13 +140,10 @@ class AuthController(Controller):
 
     @post("/backchannel-logout", name="auth:backchannel", exclude_from_csrf=True)
     async def backchannel_logout(
-        self,
-        state: State,
-        db: AsyncSession,
-        data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED),  # noqa: B008
+        self, request: Request[Any, Any, Any], state: State, db: DB
     ) -> Response[str]:
         oidc: OidcClient = state.oidc
-        token = data.get("logout_token", "")
+        token = str((await request.form()).get("logout_token", ""))
         try:
             claims = await oidc.validate_logout_token(token)
         except TokenError as exc:

@@ -95,7 +95,7 @@ async def load_session(db: AsyncSession, raw: str) -> AuthContext | None:
     ).first()
     if row is None:
         return None
-    web_session, user = row.tuple()
+    web_session, user = row
     now = utcnow()
     if web_session.expires_at <= now:
         await db.delete(web_session)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.auth.permissions import Role
-from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.web import DB, CurrentUser
 from nastavnik.tenants.web import page, resolve_municipality, resolve_region
 
 
@@ -19,7 +19,7 @@ class MunicipalityWorkspaceController(Controller):
 
     @get("/", name="municipality:home")
     async def home(
-        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, code: str
+        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
     ) -> Template:
         workspace, municipality = await resolve_municipality(db, user, code)
         return await page(
@@ -34,7 +34,7 @@ class RegionWorkspaceController(Controller):
 
     @get("/", name="region:home")
     async def home(
-        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, code: str
+        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
     ) -> Template:
         workspace, region = await resolve_region(db, user, code)
         return await page(

@@ -6,15 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform import audit
 from nastavnik.platform.auth.permissions import INVITABLE_ROLES, ROLE_TITLES, Permission
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.mail import send_mail
 from nastavnik.platform.settings import Settings
-from nastavnik.platform.web import Form, is_htmx, request_id_of
+from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, invite_staff, list_staff
 from nastavnik.tenants.web import page, resolve_school
@@ -28,7 +27,7 @@ class SchoolWorkspaceController(Controller):
 
     @get("/", name="school:home")
     async def home(
-        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, school_code: str
+        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, school_code: FromPath[str]
     ) -> Template:
         workspace = await resolve_school(db, user, school_code)
         staff = await list_staff(db, workspace.school) if workspace.school else []
@@ -39,7 +38,7 @@ class SchoolWorkspaceController(Controller):
 
     @get("/staff", name="school:staff")
     async def staff(
-        self, request: Request[Any, Any, Any], db: AsyncSession, user: AuthContext, school_code: str
+        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, school_code: FromPath[str]
     ) -> Template:
         workspace = await resolve_school(db, user, school_code)
         workspace.require(Permission.SCHOOL_STAFF_VIEW)
@@ -56,9 +55,9 @@ class SchoolWorkspaceController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        db: AsyncSession,
-        user: AuthContext,
-        school_code: str,
+        db: DB,
+        user: CurrentUser,
+        school_code: FromPath[str],
     ) -> Template | Redirect:
         workspace = await resolve_school(db, user, school_code)
         workspace.require(Permission.SCHOOL_STAFF_INVITE)
