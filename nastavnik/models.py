@@ -5,6 +5,7 @@ from nastavnik.platform import imports as _imports
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.tenants import models as _tenants
+from nastavnik.tenants import reference as _reference
 
 __all__ = ["metadata"]
-_MODULES = (_audit, _auth, _imports, _tenants)
+_MODULES = (_audit, _auth, _imports, _tenants, _reference)
