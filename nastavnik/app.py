@@ -130,17 +130,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = None
         if sessionmaker is not None:
             app.state.sessionmaker = sessionmaker
-            yield
-            return
-        engine = make_engine(urls.app, pool_size=10, max_overflow=10)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        else:
+            engine = make_engine(urls.app, pool_size=10, max_overflow=10)
+            app.state.sessionmaker = make_sessionmaker(engine)
         try:
             yield
         finally:
-            await engine.dispose()
+            await app.state.oidc.aclose()
+            await app.state.provisioner.aclose()
+            if engine is not None:
+                await engine.dispose()
 
     async def on_login(db: DB, user: Any, memberships: Any) -> None:
         await sync_staff_on_login(db, user, memberships)

@@ -52,6 +52,11 @@ class KeycloakProvisioner:
             self._admin = KeycloakAdmin(connection=connection)
         return self._admin
 
+    async def aclose(self) -> None:
+        if self._admin is not None:
+            await self._admin.connection.aclose()
+            self._admin = None
+
     async def _group_id(self, path: str) -> str | None:
         try:
             group = await self.admin.a_get_group_by_path(path)

@@ -55,6 +55,9 @@ class OidcClient:
         self._jwks: jwt.PyJWKSet | None = None
         self._jwks_fetched = 0.0
 
+    async def aclose(self) -> None:
+        await self.keycloak.connection.aclose()
+
     @property
     def issuer(self) -> str:
         return f"{self.settings.keycloak_url}/realms/{self.settings.keycloak_realm}"
