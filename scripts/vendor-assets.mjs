@@ -46,3 +46,22 @@ for (const name of [...wanted].sort()) {
 }
 // The OFL asks for the licence to travel with the font files.
 copy(join(modules, "@fontsource", "golos-text", "LICENSE"), join(fontsOut, "OFL-golos-text.txt"));
+
+// DejaVu TTFs for generated documents (ReportLab embeds them into PDFs; the
+// Serif family stands in for Times, the Sans family for tables and forms).
+// nastavnik/platform/documents/fonts.py loads exactly these files.
+const DEJAVU = [
+  "DejaVuSerif.ttf",
+  "DejaVuSerif-Bold.ttf",
+  "DejaVuSerif-Italic.ttf",
+  "DejaVuSerif-BoldItalic.ttf",
+  "DejaVuSans.ttf",
+  "DejaVuSans-Bold.ttf",
+  "DejaVuSans-Oblique.ttf",
+  "DejaVuSans-BoldOblique.ttf",
+];
+const dejavuIn = need(join(modules, "dejavu-fonts-ttf", "ttf"));
+for (const name of DEJAVU) {
+  copy(join(dejavuIn, name), join(fontsOut, name));
+}
+copy(join(modules, "dejavu-fonts-ttf", "LICENSE"), join(fontsOut, "LICENSE-dejavu.txt"));
