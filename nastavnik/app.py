@@ -114,7 +114,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 
 def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled_error", error=repr(exc))
+    log.error("unhandled_error", error=repr(exc), exc_info=exc)
     return _error_page(request, 500, "errors/500.html")
 
 

@@ -50,7 +50,7 @@ def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
     home = ensure_distribution(default_cache_dir())
     server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse)
     seconds = server.start()
-    print(f"Keycloak готов за {seconds:.1f} с: {server.base_url}", flush=True)  # noqa: T201
+    print(f"Keycloak готов за {seconds:.1f} с: {server.base_url}", flush=True)
     return server
 
 
@@ -63,7 +63,7 @@ def start_smtp_sink(settings: Settings) -> object | None:
         return None
     mail_dir = settings.data_dir / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
-    controller = Controller(Mailbox(str(mail_dir)), hostname=settings.smtp_host, port=settings.smtp_port)
+    controller = Controller(Mailbox(mail_dir), hostname=settings.smtp_host, port=settings.smtp_port)
     try:
         controller.start()
     except OSError:
@@ -104,12 +104,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     created = asyncio.run(_seed(settings, urls, with_keycloak=True))
     from nastavnik.tenants.demo import DEMO_LOGINS
 
-    print(DEMO_BANNER.format(url=settings.base_url), flush=True)  # noqa: T201
+    print(DEMO_BANNER.format(url=settings.base_url), flush=True)
     for login in DEMO_LOGINS:
-        print(f"  {login.username:<13} {login.full_name:<30} {login.role}", flush=True)  # noqa: T201
+        print(f"  {login.username:<13} {login.full_name:<30} {login.role}", flush=True)
     if smtp is not None:
-        print(f"\n  Письма сохраняются в {settings.data_dir / 'mail'}", flush=True)  # noqa: T201
-    print(  # noqa: T201
+        print(f"\n  Письма сохраняются в {settings.data_dir / 'mail'}", flush=True)
+    print(
         f"\n  Демо-регион {'загружен' if created else 'уже был загружен'}; "
         f"подготовка заняла {time.monotonic() - started:.1f} с. Остановить: Ctrl+C\n",
         flush=True,
@@ -136,7 +136,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     settings = get_settings()
     created = asyncio.run(_seed(settings, resolve_database(settings), with_keycloak=not args.no_keycloak))
-    print("Демо-регион загружен." if created else "Демо-регион уже есть.")  # noqa: T201
+    print("Демо-регион загружен." if created else "Демо-регион уже есть.")
     return 0
 
 

@@ -2,10 +2,12 @@
 
 from nastavnik.platform import audit as _audit
 from nastavnik.platform import imports as _imports
+from nastavnik.platform import jobs as _jobs
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
+from nastavnik.school.participants import models as _participants
 from nastavnik.tenants import models as _tenants
 from nastavnik.tenants import reference as _reference
 
 __all__ = ["metadata"]
-_MODULES = (_audit, _auth, _imports, _tenants, _reference)
+_MODULES = (_audit, _auth, _imports, _jobs, _participants, _tenants, _reference)

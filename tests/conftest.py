@@ -117,7 +117,9 @@ async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[As
 
 
 @pytest.fixture
-def app(settings: Settings, database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession]) -> Litestar:
+def app(
+    settings: Settings, database: DatabaseUrls, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Litestar:
     return create_app(settings, database, sessionmaker=sessionmaker)
 
 
@@ -165,6 +167,7 @@ async def browser_for(client: AsyncTestClient[Litestar]) -> Browser:
 
 # --- tenants and personas -------------------------------------------------------------
 
+
 @dataclass
 class World:
     region: Region
@@ -185,12 +188,18 @@ async def world(db: AsyncSession) -> World:
     db.add_all([mun_a, mun_b])
     await db.flush()
     school_a = School(
-        municipality_id=mun_a.id, code=f"sa-{suffix}", name="Школа А",
-        full_name="МБОУ «Средняя школа А»", kind=SchoolKind.GENERAL,
+        municipality_id=mun_a.id,
+        code=f"sa-{suffix}",
+        name="Школа А",
+        full_name="МБОУ «Средняя школа А»",
+        kind=SchoolKind.GENERAL,
     )
     school_b = School(
-        municipality_id=mun_b.id, code=f"sb-{suffix}", name="Школа Б",
-        full_name="МБОУ «Средняя школа Б»", kind=SchoolKind.GENERAL,
+        municipality_id=mun_b.id,
+        code=f"sb-{suffix}",
+        name="Школа Б",
+        full_name="МБОУ «Средняя школа Б»",
+        kind=SchoolKind.GENERAL,
     )
     db.add_all([school_a, school_b])
     await db.flush()
@@ -208,9 +217,13 @@ async def make_persona(
     db: AsyncSession, settings: Settings, name: str, memberships: list[Membership]
 ) -> Persona:
     user = User(
-        id=new_id(), keycloak_id=str(uuid.uuid4()), username=name,
+        id=new_id(),
+        keycloak_id=str(uuid.uuid4()),
+        username=name,
         email=f"{name}-{uuid.uuid4().hex[:6]}@test.nastavnik.local",
-        last_name=name.capitalize(), first_name="Тест", middle_name="",
+        last_name=name.capitalize(),
+        first_name="Тест",
+        middle_name="",
     )
     db.add(user)
     await db.flush()
@@ -219,15 +232,25 @@ async def make_persona(
             school = (await db.execute(School.__table__.select().where(School.code == m.code))).first()
             assert school is not None
             await set_school(db, school.id)
-            db.add(StaffMember(
-                school_id=school.id, user_id=user.id, email=user.email or "",
-                last_name=user.last_name, first_name=user.first_name, roles=[m.role],
-            ))
+            db.add(
+                StaffMember(
+                    school_id=school.id,
+                    user_id=user.id,
+                    email=user.email or "",
+                    last_name=user.last_name,
+                    first_name=user.first_name,
+                    roles=[m.role],
+                )
+            )
             await db.flush()
     await set_school(db, None)
     raw = await create_session(
-        db, user=user, keycloak_sid=str(uuid.uuid4()), id_token="test-id-token",
-        memberships=memberships, max_age_seconds=3600,
+        db,
+        user=user,
+        keycloak_sid=str(uuid.uuid4()),
+        id_token="test-id-token",
+        memberships=memberships,
+        max_age_seconds=3600,
     )
     await db.commit()
     return Persona(user, memberships, raw)
@@ -235,29 +258,40 @@ async def make_persona(
 
 @pytest.fixture
 async def curator_a(db: AsyncSession, settings: Settings, world: World) -> Persona:
-    return await make_persona(db, settings, "curator_a", [Membership(Scope.SCHOOL, world.school_a.code, Role.CURATOR)])
+    return await make_persona(
+        db, settings, "curator_a", [Membership(Scope.SCHOOL, world.school_a.code, Role.CURATOR)]
+    )
 
 
 @pytest.fixture
 async def mentor_a(db: AsyncSession, settings: Settings, world: World) -> Persona:
-    return await make_persona(db, settings, "mentor_a", [Membership(Scope.SCHOOL, world.school_a.code, Role.MENTOR)])
+    return await make_persona(
+        db, settings, "mentor_a", [Membership(Scope.SCHOOL, world.school_a.code, Role.MENTOR)]
+    )
 
 
 @pytest.fixture
 async def curator_b(db: AsyncSession, settings: Settings, world: World) -> Persona:
-    return await make_persona(db, settings, "curator_b", [Membership(Scope.SCHOOL, world.school_b.code, Role.CURATOR)])
+    return await make_persona(
+        db, settings, "curator_b", [Membership(Scope.SCHOOL, world.school_b.code, Role.CURATOR)]
+    )
 
 
 @pytest.fixture
 async def municipal_officer(db: AsyncSession, settings: Settings, world: World) -> Persona:
     return await make_persona(
-        db, settings, "municipal", [Membership(Scope.MUNICIPALITY, world.municipality_a.code, Role.MUNICIPAL_OFFICER)]
+        db,
+        settings,
+        "municipal",
+        [Membership(Scope.MUNICIPALITY, world.municipality_a.code, Role.MUNICIPAL_OFFICER)],
     )
 
 
 @pytest.fixture
 async def cnppm_tutor(db: AsyncSession, settings: Settings, world: World) -> Persona:
-    return await make_persona(db, settings, "tutor", [Membership(Scope.REGION, world.region.code, Role.CNPPM_TUTOR)])
+    return await make_persona(
+        db, settings, "tutor", [Membership(Scope.REGION, world.region.code, Role.CNPPM_TUTOR)]
+    )
 
 
 @pytest.fixture
@@ -269,7 +303,9 @@ async def ministry_viewer(db: AsyncSession, settings: Settings, world: World) ->
 
 @pytest.fixture
 async def platform_admin(db: AsyncSession, settings: Settings, world: World) -> Persona:
-    return await make_persona(db, settings, "admin", [Membership(Scope.PLATFORM, "platform", Role.PLATFORM_ADMIN)])
+    return await make_persona(
+        db, settings, "admin", [Membership(Scope.PLATFORM, "platform", Role.PLATFORM_ADMIN)]
+    )
 
 
 CSRF_RE = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
@@ -284,6 +320,7 @@ async def csrf_token(client: AsyncTestClient[Litestar] | PersonaBrowser, path: s
 
 
 # --- Keycloak ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def keycloak(test_data_dir: Path) -> Iterator[Any]:
@@ -315,4 +352,3 @@ def smtp_sink(settings: Settings) -> Iterator[Path]:
     yield folder
     controller.stop()
     shutil.rmtree(folder, ignore_errors=True)
-

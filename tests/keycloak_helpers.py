@@ -23,9 +23,7 @@ def keycloak_login(authorize_url: str, username: str, password: str = "demo") ->
         assert page.status_code == 200, page.text[:500]
         match = FORM_ACTION_RE.search(page.text)
         assert match, "no login form on Keycloak's page"
-        cookies = "; ".join(
-            header.split(";", 1)[0] for header in page.headers.get_list("set-cookie")
-        )
+        cookies = "; ".join(header.split(";", 1)[0] for header in page.headers.get_list("set-cookie"))
         reply = browser.post(
             html.unescape(match.group(1)),
             data={"username": username, "password": password, "credentialId": ""},

@@ -39,7 +39,7 @@ class AcademicYear:
 
     @classmethod
     def current(cls, today: dt.date | None = None) -> AcademicYear:
-        day = today or dt.date.today()
+        day = today or dt.datetime.now(dt.UTC).date()
         return cls(day.year if day.month >= 9 else day.year - 1)
 
     @classmethod

@@ -84,8 +84,10 @@ def rls_enable_sql(table: str) -> list[str]:
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY school_isolation ON {table} "
-        "USING (school_id = app_current_school()) WITH CHECK (school_id = app_current_school())",
+        (
+            f"CREATE POLICY school_isolation ON {table} "
+            "USING (school_id = app_current_school()) WITH CHECK (school_id = app_current_school())"
+        ),
     ]
 
 

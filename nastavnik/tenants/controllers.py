@@ -42,8 +42,14 @@ class AdminController(Controller):
     async def regions(self, request: Request[Any, Any, Any], db: DB, user: CurrentUser) -> Template:
         workspace = admin_workspace(user)
         return await page(
-            request, db, user, workspace, "admin/regions.html",
-            regions=await list_regions(db), form=Form(), code_hint=CODE_HINT,
+            request,
+            db,
+            user,
+            workspace,
+            "admin/regions.html",
+            regions=await list_regions(db),
+            form=Form(),
+            code_hint=CODE_HINT,
         )
 
     @post("/regions", name="admin:region_create")
@@ -60,11 +66,24 @@ class AdminController(Controller):
             region = None
         if region is None:
             return await page(
-                request, db, user, workspace, "admin/regions.html", status_code=422,
-                regions=await list_regions(db), form=form, code_hint=CODE_HINT,
+                request,
+                db,
+                user,
+                workspace,
+                "admin/regions.html",
+                status_code=422,
+                regions=await list_regions(db),
+                form=form,
+                code_hint=CODE_HINT,
             )
-        await audit.record(db, action="tenants.region_created", actor_id=user.user.id,
-                           object_type="region", object_id=region.code, request_id=request_id_of(request))
+        await audit.record(
+            db,
+            action="tenants.region_created",
+            actor_id=user.user.id,
+            object_type="region",
+            object_id=region.code,
+            request_id=request_id_of(request),
+        )
         user.flash("success", f"Регион «{region.name}» создан.")
         return Redirect(f"/admin/regions/{region.code}", status_code=303)
 
@@ -91,12 +110,20 @@ class AdminController(Controller):
             "municipality_options": [(m.code, m.name) for m in region.municipalities],
         }
         return await page(
-            request, db, user, workspace, "admin/region.html", status_code=status_code,
-            region=region, **{**defaults, **context},
+            request,
+            db,
+            user,
+            workspace,
+            "admin/region.html",
+            status_code=status_code,
+            region=region,
+            **{**defaults, **context},
         )
 
     @get("/regions/{code:str}", name="admin:region")
-    async def region(self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]) -> Template:
+    async def region(
+        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
+    ) -> Template:
         return await self._region_page(request, db, user, code)
 
     @post("/regions/{code:str}/municipalities", name="admin:municipality_create")
@@ -115,9 +142,14 @@ class AdminController(Controller):
             municipality = None
         if municipality is None:
             return await self._region_page(request, db, user, code, status_code=422, municipality_form=form)
-        await audit.record(db, action="tenants.municipality_created", actor_id=user.user.id,
-                           object_type="municipality", object_id=municipality.code,
-                           request_id=request_id_of(request))
+        await audit.record(
+            db,
+            action="tenants.municipality_created",
+            actor_id=user.user.id,
+            object_type="municipality",
+            object_id=municipality.code,
+            request_id=request_id_of(request),
+        )
         user.flash("success", f"Муниципалитет «{municipality.name}» добавлен.")
         return Redirect(f"/admin/regions/{code}", status_code=303)
 
@@ -137,8 +169,14 @@ class AdminController(Controller):
             school = None
         if school is None:
             return await self._region_page(request, db, user, code, status_code=422, school_form=form)
-        await audit.record(db, action="tenants.school_created", actor_id=user.user.id,
-                           object_type="school", object_id=school.code, request_id=request_id_of(request))
+        await audit.record(
+            db,
+            action="tenants.school_created",
+            actor_id=user.user.id,
+            object_type="school",
+            object_id=school.code,
+            request_id=request_id_of(request),
+        )
         user.flash("success", f"Организация «{school.name}» подключена, группы единого входа созданы.")
         return Redirect(f"/admin/regions/{code}#schools", status_code=303)
 
@@ -171,24 +209,42 @@ class AdminController(Controller):
             return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
         if result.errors:
             report = ImportReport(
-                created_by_id=user.user.id, kind="schools", scope_code=region.code,
-                filename=upload.filename, errors=errors_to_json(result.errors),
+                created_by_id=user.user.id,
+                kind="schools",
+                scope_code=region.code,
+                filename=upload.filename,
+                errors=errors_to_json(result.errors),
             )
             db.add(report)
             await db.flush()
             import_form.error("file", "Файл не загружен: исправьте ошибки в строках и загрузите его снова.")
             return await self._region_page(
-                request, db, user, code, status_code=422, import_form=import_form,
-                import_errors=result.errors, import_report=report, import_rows=result.rows,
+                request,
+                db,
+                user,
+                code,
+                status_code=422,
+                import_form=import_form,
+                import_errors=result.errors,
+                import_report=report,
+                import_rows=result.rows,
             )
-        await audit.record(db, action="tenants.schools_imported", actor_id=user.user.id,
-                           object_type="region", object_id=region.code, request_id=request_id_of(request),
-                           details={"count": len(result.created), "file": upload.filename})
+        await audit.record(
+            db,
+            action="tenants.schools_imported",
+            actor_id=user.user.id,
+            object_type="region",
+            object_id=region.code,
+            request_id=request_id_of(request),
+            details={"count": len(result.created), "file": upload.filename},
+        )
         user.flash("success", f"Загружено организаций: {len(result.created)}. Группы единого входа созданы.")
         return Redirect(f"/admin/regions/{code}#schools", status_code=303)
 
     @get("/import-reports/{report_id:uuid}", name="admin:import_report")
-    async def import_report(self, db: DB, user: CurrentUser, report_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    async def import_report(
+        self, db: DB, user: CurrentUser, report_id: FromPath[uuid.UUID]
+    ) -> Response[bytes]:
         admin_workspace(user)
         report = await db.get(ImportReport, report_id)
         if report is None or report.created_by_id != user.user.id:

@@ -48,9 +48,7 @@ class Municipality(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
 
     region: Mapped[Region] = relationship(back_populates="municipalities")
-    schools: Mapped[list[School]] = relationship(
-        back_populates="municipality", order_by="School.name"
-    )
+    schools: Mapped[list[School]] = relationship(back_populates="municipality", order_by="School.name")
 
 
 class School(IdMixin, TimestampMixin, Base):
@@ -80,9 +78,7 @@ class StaffMember(SchoolOwned, TimestampMixin, Base):
         {"info": {"school_owned": True}},
     )
 
-    school_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("school.id"), primary_key=True
-    )
+    school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), primary_key=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     email: Mapped[str] = mapped_column(String(320))
     last_name: Mapped[str] = mapped_column(String(120))

@@ -80,7 +80,9 @@ class KeycloakProvisioner:
                     msg = f"group {current} was not created"
                     raise ProvisioningError(msg)
             parent_id = group_id
-        assert parent_id is not None
+        if parent_id is None:
+            msg = f"empty group path: {path!r}"
+            raise ProvisioningError(msg)
         return parent_id
 
     async def ensure_school_groups(self, code: str) -> None:
@@ -149,10 +151,10 @@ class KeycloakProvisioner:
         try:
             return await call
         except KeycloakError as exc:
-            log.error("keycloak_provisioning_failed", error=str(exc))
+            log.exception("keycloak_provisioning_failed", error=str(exc))
             msg = "Сервис единого входа не ответил. Повторите попытку через минуту."
             raise ProvisioningError(msg) from exc
         except (OSError, httpx.HTTPError) as exc:
-            log.error("keycloak_unreachable", error=str(exc))
+            log.exception("keycloak_unreachable", error=str(exc))
             msg = "Сервис единого входа недоступен. Повторите попытку через минуту."
             raise ProvisioningError(msg) from exc

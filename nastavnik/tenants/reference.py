@@ -38,7 +38,9 @@ class ReferenceItem(IdMixin, Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
 
-async def reference_items(db: AsyncSession, kind: ReferenceKind, *, active_only: bool = True) -> list[ReferenceItem]:
+async def reference_items(
+    db: AsyncSession, kind: ReferenceKind, *, active_only: bool = True
+) -> list[ReferenceItem]:
     query = select(ReferenceItem).where(ReferenceItem.kind == kind)
     if active_only:
         query = query.where(ReferenceItem.active.is_(True))
@@ -52,14 +54,36 @@ async def reference_by_code(db: AsyncSession, kind: ReferenceKind) -> dict[str, 
 # The defaults shipped with the platform (seeded by migration 20261121_02).
 DEFAULTS: dict[ReferenceKind, list[tuple[str, str, str, dict[str, Any]]]] = {
     ReferenceKind.FORM: [
-        ("student_student", "Ученик – ученик", "обучающийся – обучающийся",
-         {"mentor": "pupil", "mentee": "pupil", "min_grade_gap": 2}),
-        ("teacher_teacher", "Учитель – учитель", "педагог – педагог", {"mentor": "teacher", "mentee": "teacher"}),
-        ("teacher_student", "Учитель – ученик", "педагог – обучающийся", {"mentor": "teacher", "mentee": "pupil"}),
-        ("employer_student", "Работодатель – ученик", "работодатель – обучающийся",
-         {"mentor": "employer_staff", "mentee": "pupil"}),
-        ("university_student_student", "Студент – ученик", "студент – обучающийся",
-         {"mentor": "university_student", "mentee": "pupil"}),
+        (
+            "student_student",
+            "Ученик – ученик",
+            "обучающийся – обучающийся",
+            {"mentor": "pupil", "mentee": "pupil", "min_grade_gap": 2},
+        ),
+        (
+            "teacher_teacher",
+            "Учитель – учитель",
+            "педагог – педагог",
+            {"mentor": "teacher", "mentee": "teacher"},
+        ),
+        (
+            "teacher_student",
+            "Учитель – ученик",
+            "педагог – обучающийся",
+            {"mentor": "teacher", "mentee": "pupil"},
+        ),
+        (
+            "employer_student",
+            "Работодатель – ученик",
+            "работодатель – обучающийся",
+            {"mentor": "employer_staff", "mentee": "pupil"},
+        ),
+        (
+            "university_student_student",
+            "Студент – ученик",
+            "студент – обучающийся",
+            {"mentor": "university_student", "mentee": "pupil"},
+        ),
     ],
     ReferenceKind.MENTORING_KIND: [
         ("traditional", "Традиционное (один на один, долгосрочное)", "Традиционное", {}),
@@ -72,21 +96,50 @@ DEFAULTS: dict[ReferenceKind, list[tuple[str, str, str, dict[str, Any]]]] = {
     ],
     ReferenceKind.DIRECTION: [
         ("potential", "Раскрытие потенциала наставляемого", "Раскрытие потенциала", {"audience": "pupil"}),
-        ("teen_crisis", "Преодоление подросткового кризиса, самоидентификация, жизненные ориентиры",
-         "Подростковый кризис", {"audience": "pupil"}),
-        ("pupil_adaptation", "Адаптация обучающегося в новом коллективе", "Адаптация обучающегося",
-         {"audience": "pupil"}),
-        ("motivation", "Повышение мотивации и образовательных результатов (в т.ч. проекты, программы поддержки)",
-         "Мотивация и результаты", {"audience": "pupil"}),
-        ("educational_path", "Осознанный выбор образовательной траектории", "Образовательная траектория",
-         {"audience": "pupil"}),
-        ("civic_values", "Ценности и активная гражданская позиция", "Гражданская позиция", {"audience": "pupil"}),
+        (
+            "teen_crisis",
+            "Преодоление подросткового кризиса, самоидентификация, жизненные ориентиры",
+            "Подростковый кризис",
+            {"audience": "pupil"},
+        ),
+        (
+            "pupil_adaptation",
+            "Адаптация обучающегося в новом коллективе",
+            "Адаптация обучающегося",
+            {"audience": "pupil"},
+        ),
+        (
+            "motivation",
+            "Повышение мотивации и образовательных результатов (в т.ч. проекты, программы поддержки)",
+            "Мотивация и результаты",
+            {"audience": "pupil"},
+        ),
+        (
+            "educational_path",
+            "Осознанный выбор образовательной траектории",
+            "Образовательная траектория",
+            {"audience": "pupil"},
+        ),
+        (
+            "civic_values",
+            "Ценности и активная гражданская позиция",
+            "Гражданская позиция",
+            {"audience": "pupil"},
+        ),
         ("soft_skills", "Гибкие навыки, лидерство, метакомпетенции", "Гибкие навыки", {"audience": "pupil"}),
-        ("entrepreneurship", "Предпринимательский потенциал (проектные конкурсы, акселераторы)",
-         "Предпринимательство", {"audience": "pupil"}),
+        (
+            "entrepreneurship",
+            "Предпринимательский потенциал (проектные конкурсы, акселераторы)",
+            "Предпринимательство",
+            {"audience": "pupil"},
+        ),
         ("career", "Осознанный выбор профессии и карьера", "Профессия и карьера", {"audience": "pupil"}),
-        ("teacher_adaptation", "Адаптация педагога в новом коллективе", "Адаптация педагога",
-         {"audience": "teacher"}),
+        (
+            "teacher_adaptation",
+            "Адаптация педагога в новом коллективе",
+            "Адаптация педагога",
+            {"audience": "teacher"},
+        ),
         ("young_teacher", "Вход молодого педагога в профессию", "Молодой педагог", {"audience": "teacher"}),
     ],
     ReferenceKind.REQUEST_AREA: [

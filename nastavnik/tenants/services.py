@@ -33,6 +33,7 @@ INN_RE = re.compile(r"^\d{10}$|^\d{12}$")
 
 # --- regions and municipalities -------------------------------------------------------
 
+
 async def list_regions(db: AsyncSession) -> list[Region]:
     result = await db.execute(
         select(Region).options(selectinload(Region.municipalities)).order_by(Region.name)
@@ -86,9 +87,7 @@ def _check_code(form: Form, field: str = "code") -> str:
     return code
 
 
-async def create_region(
-    db: AsyncSession, provisioner: KeycloakProvisioner, form: Form
-) -> Region | None:
+async def create_region(db: AsyncSession, provisioner: KeycloakProvisioner, form: Form) -> Region | None:
     code = _check_code(form)
     name = form.require("name", "Укажите название региона.")
     if code and await db.scalar(select(func.count()).where(Region.code == code)):
@@ -202,17 +201,13 @@ async def _taken_school_codes(db: AsyncSession) -> set[str]:
 async def create_school(
     db: AsyncSession, provisioner: KeycloakProvisioner, region: Region, form: Form
 ) -> School | None:
-    draft = validate_school(
-        form, await _municipality_index(db, region), await _taken_school_codes(db)
-    )
+    draft = validate_school(form, await _municipality_index(db, region), await _taken_school_codes(db))
     if draft is None:
         return None
     return await _create_school(db, provisioner, draft)
 
 
-async def _create_school(
-    db: AsyncSession, provisioner: KeycloakProvisioner, draft: SchoolDraft
-) -> School:
+async def _create_school(db: AsyncSession, provisioner: KeycloakProvisioner, draft: SchoolDraft) -> School:
     await provisioner.ensure_school_groups(draft.code)
     school = School(
         municipality_id=draft.municipality.id,
@@ -303,6 +298,7 @@ async def import_schools(
 
 # --- staff ----------------------------------------------------------------------------
 
+
 async def list_staff(db: AsyncSession, school: School) -> list[StaffMember]:
     await set_school(db, school.id)
     result = await db.execute(
@@ -323,14 +319,18 @@ async def sync_staff_on_login(db: AsyncSession, user: User, memberships: list[Me
         await set_school(db, school.id)
         roles = sorted(roles_by_school[school.code])
         member = (
-            await db.execute(
-                select(StaffMember).where(
-                    StaffMember.school_id == school.id,
-                    (StaffMember.user_id == user.id)
-                    | (func.lower(StaffMember.email) == (user.email or "").lower()),
+            (
+                await db.execute(
+                    select(StaffMember).where(
+                        StaffMember.school_id == school.id,
+                        (StaffMember.user_id == user.id)
+                        | (func.lower(StaffMember.email) == (user.email or "").lower()),
+                    )
                 )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if member is None:
             member = StaffMember(
                 school_id=school.id,
@@ -403,5 +403,3 @@ async def invite_staff(
     member.left_at = None
     await db.flush()
     return member
-
-

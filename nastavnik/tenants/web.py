@@ -81,9 +81,9 @@ class Workspace:
         return items
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SchoolWorkspace(Workspace):
-    school: School | None = None
+    school: School
 
 
 async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str) -> list[WorkspaceLink]:
@@ -166,9 +166,17 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> tupl
         raise NotFoundException
     await set_actor(db, auth.user.id)
     base = f"/r/{code}/"
-    workspace = Workspace(Scope.REGION, code, region.name, "Региональный уровень", base, roles, [
-        ("Обзор", base, "chart"),
-    ])
+    workspace = Workspace(
+        Scope.REGION,
+        code,
+        region.name,
+        "Региональный уровень",
+        base,
+        roles,
+        [
+            ("Обзор", base, "chart"),
+        ],
+    )
     return workspace, region
 
 

@@ -78,14 +78,22 @@ def live_server(keycloak: Any, settings: Settings, test_data_dir: Path) -> Itera
     }
     seed = subprocess.run(
         [sys.executable, "-m", "nastavnik.cli", "seed-demo"],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert seed.returncode == 0, seed.stderr[-3000:]
     log = test_data_dir / f"live-server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "nastavnik.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -124,14 +132,18 @@ def chromium(playwright_instance: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(chromium: Browser, live_server: LiveServer) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU", accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1366, "height": 900}, locale="ru-RU", accept_downloads=True
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
     context.close()
 
 
-def login(page: Page, live_server: LiveServer, username: str, path: str = "/", password: str = "demo") -> None:
+def login(
+    page: Page, live_server: LiveServer, username: str, path: str = "/", password: str = "demo"
+) -> None:
     """Sign in through the real Keycloak login form, starting from `path` of the app."""
     page.goto(live_server.url + path)
     if "/realms/" not in page.url:

@@ -33,7 +33,13 @@ async def test_user_of_school_b_gets_404_on_school_a_actions(
     token = await csrf_token(browser, f"/s/{world.school_b.code}/staff")
     reply = await browser.post(
         route.format(code=world.school_a.code),
-        data={"_csrf_token": token, "email": "x@example.org", "last_name": "Х", "first_name": "Х", "role": "mentor"},
+        data={
+            "_csrf_token": token,
+            "email": "x@example.org",
+            "last_name": "Х",
+            "first_name": "Х",
+            "role": "mentor",
+        },
     )
     assert reply.status_code == 404
 
@@ -51,7 +57,11 @@ async def test_anonymous_user_is_sent_to_sign_in_with_the_page_to_return_to(
     assert reply.headers["location"] == f"/auth/login?next=%2Fs%2F{world.school_a.code}%2Fstaff%3Ftab%3D1"
 
 
-async def test_htmx_request_of_anonymous_user_gets_hx_redirect(client: AsyncTestClient[Litestar], world: World) -> None:
-    reply = await client.get(f"/s/{world.school_a.code}/", headers={"HX-Request": "true"}, follow_redirects=False)
+async def test_htmx_request_of_anonymous_user_gets_hx_redirect(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    reply = await client.get(
+        f"/s/{world.school_a.code}/", headers={"HX-Request": "true"}, follow_redirects=False
+    )
     assert reply.status_code == 401
     assert reply.headers["hx-redirect"].startswith("/auth/login?next=")

@@ -110,9 +110,7 @@ class AuthController(Controller):
             memberships=memberships,
             max_age_seconds=settings.session_max_age_seconds,
         )
-        await audit.record(
-            db, action="auth.login", actor_id=user.id, request_id=request_id_of(request)
-        )
+        await audit.record(db, action="auth.login", actor_id=user.id, request_id=request_id_of(request))
         response = Redirect(pending.next_url, status_code=303)
         response.cookies.append(_cookie(settings, SESSION_COOKIE, raw, settings.session_max_age_seconds))
         response.cookies.append(_cookie(settings, LOGIN_COOKIE, "", 0))

@@ -64,9 +64,7 @@ class OidcClient:
 
     async def begin_login(self, next_url: str) -> tuple[str, PendingLogin]:
         verifier = secrets.token_urlsafe(64)
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        )
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         pending = PendingLogin(
             state=secrets.token_urlsafe(24),
             nonce=secrets.token_urlsafe(24),

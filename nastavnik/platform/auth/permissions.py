@@ -74,9 +74,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
     Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
     Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
-    Role.IRO_METHODIST: frozenset(
-        {Permission.REGION_INDICATORS_VIEW, Permission.REGION_PRACTICES_MODERATE}
-    ),
+    Role.IRO_METHODIST: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_PRACTICES_MODERATE}),
     Role.CNPPM_TUTOR: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_ROUTES_GUIDE}),
     Role.MINISTRY_VIEWER: frozenset({Permission.REGION_INDICATORS_VIEW}),
     Role.PLATFORM_ADMIN: frozenset({Permission.PLATFORM_TENANTS_MANAGE}),

@@ -23,8 +23,13 @@ class MunicipalityWorkspaceController(Controller):
     ) -> Template:
         workspace, municipality = await resolve_municipality(db, user, code)
         return await page(
-            request, db, user, workspace, "regional/municipality_home.html",
-            municipality=municipality, schools=municipality.schools,
+            request,
+            db,
+            user,
+            workspace,
+            "regional/municipality_home.html",
+            municipality=municipality,
+            schools=municipality.schools,
         )
 
 
@@ -38,7 +43,11 @@ class RegionWorkspaceController(Controller):
     ) -> Template:
         workspace, region = await resolve_region(db, user, code)
         return await page(
-            request, db, user, workspace, "regional/region_home.html",
+            request,
+            db,
+            user,
+            workspace,
+            "regional/region_home.html",
             region=region,
             is_methodist=Role.IRO_METHODIST in workspace.roles,
             is_tutor=Role.CNPPM_TUTOR in workspace.roles,

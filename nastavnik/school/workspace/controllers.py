@@ -30,10 +30,15 @@ class SchoolWorkspaceController(Controller):
         self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, school_code: FromPath[str]
     ) -> Template:
         workspace = await resolve_school(db, user, school_code)
-        staff = await list_staff(db, workspace.school) if workspace.school else []
+        staff = await list_staff(db, workspace.school)
         return await page(
-            request, db, user, workspace, "school/home.html",
-            school=workspace.school, staff_count=sum(1 for s in staff if s.left_at is None),
+            request,
+            db,
+            user,
+            workspace,
+            "school/home.html",
+            school=workspace.school,
+            staff_count=sum(1 for s in staff if s.left_at is None),
         )
 
     @get("/staff", name="school:staff")
@@ -42,11 +47,16 @@ class SchoolWorkspaceController(Controller):
     ) -> Template:
         workspace = await resolve_school(db, user, school_code)
         workspace.require(Permission.SCHOOL_STAFF_VIEW)
-        assert workspace.school is not None
         return await page(
-            request, db, user, workspace, "school/staff.html",
-            staff=await list_staff(db, workspace.school), form=Form(),
-            role_options=ROLE_OPTIONS, role_titles=ROLE_TITLES,
+            request,
+            db,
+            user,
+            workspace,
+            "school/staff.html",
+            staff=await list_staff(db, workspace.school),
+            form=Form(),
+            role_options=ROLE_OPTIONS,
+            role_titles=ROLE_TITLES,
             can_invite=workspace.can(Permission.SCHOOL_STAFF_INVITE),
         )
 
@@ -62,7 +72,6 @@ class SchoolWorkspaceController(Controller):
         workspace = await resolve_school(db, user, school_code)
         workspace.require(Permission.SCHOOL_STAFF_INVITE)
         school = workspace.school
-        assert school is not None
         form = Form.from_mapping(await request.form(), INVITE_FIELDS)
         try:
             member = await invite_staff(db, state.provisioner, school, user.user, form)
@@ -72,9 +81,17 @@ class SchoolWorkspaceController(Controller):
         if member is None:
             template = "school/_invite_form.html" if is_htmx(request) else "school/staff.html"
             return await page(
-                request, db, user, workspace, template, status_code=422,
-                staff=await list_staff(db, school), form=form, role_options=ROLE_OPTIONS,
-                role_titles=ROLE_TITLES, can_invite=True,
+                request,
+                db,
+                user,
+                workspace,
+                template,
+                status_code=422,
+                staff=await list_staff(db, school),
+                form=form,
+                role_options=ROLE_OPTIONS,
+                role_titles=ROLE_TITLES,
+                can_invite=True,
             )
         settings: Settings = state.settings
         sent = await send_mail(
@@ -91,8 +108,13 @@ class SchoolWorkspaceController(Controller):
             ),
         )
         await audit.record(
-            db, action="school.staff_invited", actor_id=user.user.id, school_id=school.id,
-            object_type="staff_member", object_id=str(member.id), request_id=request_id_of(request),
+            db,
+            action="school.staff_invited",
+            actor_id=user.user.id,
+            school_id=school.id,
+            object_type="staff_member",
+            object_id=str(member.id),
+            request_id=request_id_of(request),
         )
         if sent:
             user.flash("success", f"Приглашение отправлено: {member.full_name}, {member.email}.")
