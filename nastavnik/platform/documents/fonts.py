@@ -62,7 +62,8 @@ SANS = FontFamily(
 FAMILIES = (SERIF, SANS)
 
 _lock = threading.Lock()
-_registered = False
+# Directories whose fonts ReportLab already knows; registering twice is wasted work.
+_registered: set[Path] = set()
 
 
 def required_files(fonts_dir: Path = FONTS_DIR) -> list[Path]:
@@ -81,11 +82,10 @@ def check_fonts(fonts_dir: Path = FONTS_DIR) -> None:
 
 def register_fonts(fonts_dir: Path = FONTS_DIR) -> None:
     """Registers the families with ReportLab once per process (thread-safe)."""
-    global _registered  # a process-wide, idempotent registration
-    if _registered:
+    if fonts_dir in _registered:
         return
     with _lock:
-        if _registered:
+        if fonts_dir in _registered:
             return
         check_fonts(fonts_dir)
         for family in FAMILIES:
@@ -95,4 +95,4 @@ def register_fonts(fonts_dir: Path = FONTS_DIR) -> None:
             addMapping(family.name, 1, 0, family.face(bold=True))
             addMapping(family.name, 0, 1, family.face(italic=True))
             addMapping(family.name, 1, 1, family.face(bold=True, italic=True))
-        _registered = True
+        _registered.add(fonts_dir)

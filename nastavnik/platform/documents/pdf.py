@@ -158,7 +158,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:
+    def showPage(self) -> None:  # noqa: N802 — overrides ReportLab's camelCase API
         self._pages.append(dict(self.__dict__))
         self._startPage()  # type: ignore[attr-defined]
 
@@ -285,13 +285,15 @@ class PdfRenderer:
         table.spaceAfter = 4
         out: list[Flowable] = [table]
         if reg.place:
-            out.append(RLParagraph(escape(reg.place), ParagraphStyle("p", parent=st.plain, alignment=TA_CENTER)))
+            out.append(
+                RLParagraph(escape(reg.place), ParagraphStyle("p", parent=st.plain, alignment=TA_CENTER))
+            )
         out.append(RLSpacer(1, self.doc.font_size * 0.6))
         return out
 
     # ---- blocks ---------------------------------------------------------------------
 
-    def _block(self, block: object) -> list[Flowable]:
+    def _block(self, block: object) -> list[Flowable]:  # noqa: PLR0911 — one return per block type
         st = self.styles
         if isinstance(block, Heading):
             style = st.h1 if block.level == 1 else st.h2
@@ -424,7 +426,9 @@ class PdfRenderer:
         ]
         for signer in block.signers:
             index = len(data)
-            data.append([RLParagraph(_markup(signer.position), st.plain), "", RLParagraph(escape(signer.name), right)])
+            data.append(
+                [RLParagraph(_markup(signer.position), st.plain), "", RLParagraph(escape(signer.name), right)]
+            )
             data.append(["", RLParagraph("(подпись)", small), ""])
             commands += [
                 ("LINEBELOW", (1, index), (1, index), 0.6, colors.black),

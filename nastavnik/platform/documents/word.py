@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -175,8 +175,7 @@ class DocxRenderer:
         except KeyError:
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles[base]
-        assert isinstance(style, ParagraphStyle)
-        return style
+        return cast("ParagraphStyle", style)
 
     def _setup_styles(self) -> None:
         size = self.size
@@ -202,8 +201,7 @@ class DocxRenderer:
         title.paragraph_format.keep_with_next = True
 
         for level, space_before in ((1, 0.8), (2, 0.5)):
-            heading = self.word.styles[f"Heading {level}"]
-            assert isinstance(heading, ParagraphStyle)
+            heading = cast("ParagraphStyle", self.word.styles[f"Heading {level}"])
             heading.font.name = FONT_NAME
             _set_font(heading.element)
             heading.font.size = Pt(size)
@@ -226,7 +224,9 @@ class DocxRenderer:
 
     # ---- helpers --------------------------------------------------------------------
 
-    def _runs(self, paragraph: DocxParagraph, text: Text, *, bold: bool = False, italic: bool = False) -> None:
+    def _runs(
+        self, paragraph: DocxParagraph, text: Text, *, bold: bool = False, italic: bool = False
+    ) -> None:
         for run in runs_of(text):
             lines = run.text.split("\n")
             for index, line in enumerate(lines):
@@ -326,7 +326,9 @@ class DocxRenderer:
         if isinstance(block, Heading):
             self._para(block.text, style=f"Heading {block.level}", align=block.align)
         elif isinstance(block, Paragraph):
-            p = self._para(block.text, style="Текст документа", align=block.align, bold=block.bold, italic=block.italic)
+            p = self._para(
+                block.text, style="Текст документа", align=block.align, bold=block.bold, italic=block.italic
+            )
             if not block.indent:
                 p.paragraph_format.first_line_indent = Mm(0)
             if block.space_after is not None:
@@ -341,7 +343,7 @@ class DocxRenderer:
             p = self.word.add_paragraph()
             p.paragraph_format.space_after = Pt(max(block.points - self.size, 0))
         elif isinstance(block, PageBreak):
-            self.word.add_page_break()
+            self.word.add_page_break()  # type: ignore[no-untyped-call]
         else:
             msg = f"Неизвестный блок документа: {type(block).__name__}"
             raise TypeError(msg)
@@ -372,7 +374,7 @@ class DocxRenderer:
         grid.autofit = False
         cell_style = self._cell_style(table.font_size)
         if table.show_header:
-            row = grid.add_row()
+            row = grid.add_row()  # type: ignore[no-untyped-call]
             _repeat_as_header(row)
             _no_split(row)
             for cell, column, width in zip(row.cells, columns, widths, strict=True):
@@ -380,7 +382,7 @@ class DocxRenderer:
                 self._cell_text(cell, column.title, cell_style, "center", bold=True)
                 _shade(cell, HEADER_FILL)
         for data in table.rows:
-            row = grid.add_row()
+            row = grid.add_row()  # type: ignore[no-untyped-call]
             cells = row.cells
             for cell, width in zip(cells, widths, strict=True):
                 cell.width = width
@@ -393,11 +395,19 @@ class DocxRenderer:
         after = self.word.add_paragraph()
         after.paragraph_format.space_after = Pt(self.size * 0.3)
 
-    def _row(self, cells: Sequence[_Cell], data: Sequence[str | Cell], columns: Sequence[Any], style: ParagraphStyle) -> None:
+    def _row(
+        self,
+        cells: Sequence[_Cell],
+        data: Sequence[str | Cell],
+        columns: Sequence[Any],
+        style: ParagraphStyle,
+    ) -> None:
         for position, (cell, column) in enumerate(zip(cells, columns, strict=True)):
             value = data[position] if position < len(data) else ""
             if isinstance(value, Cell):
-                self._cell_text(cell, value.text, style, value.align or column.align, bold=value.bold, italic=value.italic)
+                self._cell_text(
+                    cell, value.text, style, value.align or column.align, bold=value.bold, italic=value.italic
+                )
             else:
                 self._cell_text(cell, value, style, column.align)
 

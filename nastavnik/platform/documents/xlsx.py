@@ -17,7 +17,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="E0E0E0")
 _SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 # Characters per unit of relative column width; keeps wide text columns readable.
 _CHARS_PER_WIDTH = 14
-_SHEET_TITLE_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def render_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:

@@ -15,7 +15,9 @@ from pypdf import PdfReader
 from nastavnik.platform import documents as d
 from nastavnik.platform.documents import fonts
 
-ORGANISATION = "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 2»"
+ORGANISATION = (
+    "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 2»"
+)
 COLUMNS = [
     d.Column("№", 0.5, "center"),
     d.Column("Мероприятие", 5),
@@ -26,17 +28,19 @@ COLUMNS = [
 
 
 def _rows(count: int) -> list[d.Row | d.SectionRow]:
-    rows: list[d.Row | d.SectionRow] = [d.SectionRow("1. Подготовка условий для запуска программы наставничества")]
-    for number in range(1, count + 1):
-        rows.append(
-            [
-                f"1.{number}",
-                f"Мероприятие номер {number}: информирование родителей, педагогов и обучающихся (ёЁ щЩ ъЪ)",
-                "сентябрь–октябрь",
-                "Иванова М. П.",
-                d.Cell("Приказ", bold=True),
-            ]
-        )
+    rows: list[d.Row | d.SectionRow] = [
+        d.SectionRow("1. Подготовка условий для запуска программы наставничества")
+    ]
+    rows.extend(
+        [
+            f"1.{number}",
+            f"Мероприятие номер {number}: информирование родителей, педагогов и обучающихся (ёЁ щЩ ъЪ)",
+            "сентябрь–октябрь",
+            "Иванова М. П.",
+            d.Cell("Приказ", bold=True),
+        ]
+        for number in range(1, count + 1)
+    )
     return rows
 
 
@@ -46,13 +50,17 @@ def _document(rows: int = 60) -> d.Document:
         subtitle="реализации целевой модели наставничества на 2025-2026 учебный год",
         organisation=ORGANISATION,
         organisation_parent="Управление образования администрации г. Заречного",
-        approval=d.Approval(signer=d.Signer("Директор МБОУ СОШ № 2", "И. И. Иванов"), date=dt.date(2025, 9, 1)),
+        approval=d.Approval(
+            signer=d.Signer("Директор МБОУ СОШ № 2", "И. И. Иванов"), date=dt.date(2025, 9, 1)
+        ),
         registration=d.Registration(number="45-о", date=dt.date(2025, 9, 2), place="г. Заречный"),
         orientation="landscape",
     )
     doc.add(
         d.Heading("Цели и задачи"),
-        d.Paragraph([d.Run("Цель: ", bold=True), d.Run("раскрытие личностного потенциала каждого обучающегося.")]),
+        d.Paragraph(
+            [d.Run("Цель: ", bold=True), d.Run("раскрытие личностного потенциала каждого обучающегося.")]
+        ),
         d.BulletList(["обучающийся – обучающийся", "педагог – педагог"]),
         d.BulletList(["первый пункт", "второй пункт"], numbered=True, start=3),
         d.Table(columns=COLUMNS, rows=_rows(rows), caption="Таблица 1"),
@@ -136,7 +144,12 @@ def test_portrait_order_puts_the_registration_between_title_and_subject() -> Non
         registration=d.Registration(),
         registration_before_subtitle=True,
     )
-    doc.add(d.Paragraph("ПРИКАЗЫВАЮ:", indent=False, bold=True), d.PageBreak(), d.Spacer(24), d.Paragraph("Конец."))
+    doc.add(
+        d.Paragraph("ПРИКАЗЫВАЮ:", indent=False, bold=True),
+        d.PageBreak(),
+        d.Spacer(24),
+        d.Paragraph("Конец."),
+    )
     text = "\n".join(_pages(d.render_pdf(doc)))
     assert text.index("ПРИКАЗ") < text.index("№ ______") < text.index("Об организации наставничества")
     assert "Страница 2 из 2" in text
