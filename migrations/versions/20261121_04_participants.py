@@ -132,7 +132,7 @@ def upgrade() -> None:
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('import_key', sa.String(length=300), nullable=True),
     sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('search_name', sa.Text(), sa.Computed("lower(last_name || ' ' || first_name || ' ' || middle_name)", persisted=True), nullable=False),
+    sa.Column('search_name', sa.Text(), sa.Computed("translate(lower(last_name || ' ' || first_name || ' ' || middle_name), 'ё', 'е')", persisted=True), nullable=False),
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),

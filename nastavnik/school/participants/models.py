@@ -328,10 +328,12 @@ class Participant(SchoolOwned, TimestampMixin, Base):
     # De-duplication key of imports: "ext:<id in the school system>" or "fio:<name>|<birth>".
     import_key: Mapped[str | None] = mapped_column(String(300))
     anonymised_at: Mapped[dt.datetime | None]
-    # Lower-cased full name for typo-tolerant search (pg_trgm index above).
+    # Lower-cased full name with ё as е, for typo-tolerant search (pg_trgm index above).
     search_name: Mapped[str] = mapped_column(
         Text,
-        Computed("lower(last_name || ' ' || first_name || ' ' || middle_name)", persisted=True),
+        Computed(
+            "translate(lower(last_name || ' ' || first_name || ' ' || middle_name), 'ё', 'е')", persisted=True
+        ),
     )
 
     partner_organization: Mapped[PartnerOrganization | None] = relationship(
