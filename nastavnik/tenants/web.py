@@ -124,6 +124,11 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     base = f"/s/{code}/"
     permissions = permissions_for(roles)
     nav = [("Обзор", base, "home")]
+    if Permission.SCHOOL_PARTICIPANTS_VIEW in permissions:
+        nav.append(("Наставляемые", base + "mentees", "users"))
+        nav.append(("Наставники", base + "mentors", "shield"))
+    elif Permission.SCHOOL_PARTICIPANTS_VIEW_OWN in permissions:
+        nav.append(("Моя анкета", base + "participants/me", "file"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(

@@ -56,6 +56,11 @@ class Permission(StrEnum):
     SCHOOL_WORKSPACE_VIEW = "school:workspace:view"
     SCHOOL_STAFF_VIEW = "school:staff:view"
     SCHOOL_STAFF_INVITE = "school:staff:invite"
+    SCHOOL_PARTICIPANTS_VIEW = "school:participants:view"
+    SCHOOL_PARTICIPANTS_VIEW_UNCONSENTED = "school:participants:view_unconsented"
+    SCHOOL_PARTICIPANTS_VIEW_OWN = "school:participants:view_own"
+    SCHOOL_PARTICIPANTS_MANAGE = "school:participants:manage"
+    SCHOOL_PARTICIPANTS_INTERVIEW = "school:participants:interview"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
@@ -63,16 +68,28 @@ class Permission(StrEnum):
     PLATFORM_TENANTS_MANAGE = "platform:tenants:manage"
 
 
+# Curator and director keep the banks; only they see people without a valid consent.
+_PARTICIPANTS_MANAGERS = {
+    Permission.SCHOOL_PARTICIPANTS_VIEW,
+    Permission.SCHOOL_PARTICIPANTS_VIEW_UNCONSENTED,
+    Permission.SCHOOL_PARTICIPANTS_MANAGE,
+}
+
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIRECTOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
+        | _PARTICIPANTS_MANAGERS
     ),
     Role.CURATOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
+        | _PARTICIPANTS_MANAGERS
     ),
-    Role.PSYCHOLOGIST: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}),
-    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
-    Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW}),
+    Role.PSYCHOLOGIST: frozenset(
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}
+        | {Permission.SCHOOL_PARTICIPANTS_VIEW, Permission.SCHOOL_PARTICIPANTS_INTERVIEW}
+    ),
+    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
+    Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
     Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
     Role.IRO_METHODIST: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_PRACTICES_MODERATE}),
     Role.CNPPM_TUTOR: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_ROUTES_GUIDE}),
