@@ -352,3 +352,15 @@ def smtp_sink(settings: Settings) -> Iterator[Path]:
     yield folder
     controller.stop()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def kc_admin(settings: Settings, keycloak: Any) -> AsyncIterator[Any]:
+    """Keycloak's master admin, acting on the project's realm (to check what the app did)."""
+    from tests.keycloak_helpers import master_admin
+
+    from nastavnik.tenants.provisioning import close_admin
+
+    admin = master_admin(settings)
+    yield admin
+    await close_admin(admin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 
 from openpyxl import load_workbook
@@ -58,7 +59,7 @@ def read_csv(data: bytes) -> Table:
 def read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         msg = "Файл не похож на таблицу Excel (XLSX). Сохраните его как XLSX или CSV."
         raise TabularError(msg) from exc
     sheet = workbook.worksheets[0]

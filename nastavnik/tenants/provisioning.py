@@ -33,6 +33,15 @@ class InvitedAccount:
     created: bool
 
 
+async def close_admin(admin: KeycloakAdmin) -> None:
+    """Close the admin client's HTTP connections, including the token client inside it."""
+    connection = admin.connection
+    token_client = getattr(connection, "_keycloak_openid", None)
+    if token_client is not None:
+        await token_client.connection.aclose()
+    await connection.aclose()
+
+
 class KeycloakProvisioner:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -54,7 +63,7 @@ class KeycloakProvisioner:
 
     async def aclose(self) -> None:
         if self._admin is not None:
-            await self._admin.connection.aclose()
+            await close_admin(self._admin)
             self._admin = None
 
     async def _group_id(self, path: str) -> str | None:
