@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -82,10 +83,13 @@ async def home(request: Request[Any, Any, Any], db: DB, auth: OptionalAuth) -> T
 def _error_page(request: Request[Any, Any, Any], status: int, template: str) -> Response[Any]:
     if request.url.path.startswith("/health/"):
         return Response({"status": "error"}, status_code=status)
+    # Unmatched URLs never reach the route middleware, so they get their id here.
+    request_id = request_id_of(request) or secrets.token_hex(8)
     return Template(
         template_name=template,
-        context={"request_id": request_id_of(request)},
+        context={"request_id": request_id},
         status_code=status,
+        headers={"X-Request-ID": request_id},
     )
 
 

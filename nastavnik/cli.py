@@ -61,8 +61,8 @@ def start_smtp_sink(settings: Settings) -> object | None:
         from aiosmtpd.handlers import Mailbox
     except ImportError:  # pragma: no cover - production install without dev tools
         return None
-    mail_dir = settings.data_dir / "mail"
-    mail_dir.mkdir(parents=True, exist_ok=True)
+    mail_dir = settings.data_dir / "mail"  # a Maildir: created with its subfolders when new
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     controller = Controller(Mailbox(mail_dir), hostname=settings.smtp_host, port=settings.smtp_port)
     try:
         controller.start()

@@ -323,7 +323,23 @@ async def csrf_token(client: AsyncTestClient[Litestar] | PersonaBrowser, path: s
 
 
 @pytest.fixture(scope="session")
-def keycloak(test_data_dir: Path) -> Iterator[Any]:
+def live_port() -> int:
+    """The port the e2e live server will take (chosen early: Keycloak is told about it)."""
+    import socket
+
+    for port in range(TEST_APP_PORT, TEST_APP_PORT + 5):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    msg = "no free port among 8765-8769 for the live server"
+    raise RuntimeError(msg)
+
+
+@pytest.fixture(scope="session")
+def keycloak(test_data_dir: Path, settings: Settings, live_port: int) -> Iterator[Any]:
     """A real Keycloak with the project's realm; fails (never skips) if it cannot start."""
     from nastavnik.platform.keycloak_server import KeycloakServer, default_cache_dir, ensure_distribution
 
@@ -334,6 +350,12 @@ def keycloak(test_data_dir: Path) -> Iterator[Any]:
         http_port=TEST_KEYCLOAK_PORT,
         management_port=TEST_KEYCLOAK_MGMT_PORT,
         reuse=os.environ.get("CI") != "true",
+        # Keycloak's own letters (set-password links) go to the test SMTP sink, and its
+        # back-channel logout calls reach the e2e live server.
+        extra_env={
+            "NASTAVNIK_SMTP_PORT": str(settings.smtp_port),
+            "NASTAVNIK_BACKCHANNEL_LOGOUT_URL": f"http://127.0.0.1:{live_port}/auth/backchannel-logout",
+        },
     )
     server.start()
     yield server
@@ -346,12 +368,13 @@ def smtp_sink(settings: Settings) -> Iterator[Path]:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
-    folder = Path(tempfile.mkdtemp(prefix="nastavnik-mail-"))
-    controller = Controller(Mailbox(str(folder)), hostname="127.0.0.1", port=settings.smtp_port)
+    base = Path(tempfile.mkdtemp(prefix="nastavnik-mail-"))
+    folder = base / "maildir"  # Maildir creates its tmp/new/cur only for a new folder
+    controller = Controller(Mailbox(folder), hostname="127.0.0.1", port=settings.smtp_port)
     controller.start()
     yield folder
     controller.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

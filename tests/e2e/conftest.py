@@ -7,7 +7,6 @@ those redirect URIs), against its own migrated database with the demo region loa
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -36,19 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-PORTS = range(8765, 8770)
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    msg = "no free port among 8765-8769 for the live server"
-    raise RuntimeError(msg)
 
 
 @dataclass
@@ -60,8 +46,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(keycloak: Any, settings: Settings, test_data_dir: Path) -> Iterator[LiveServer]:
-    port = _free_port()
+def live_server(
+    keycloak: Any, settings: Settings, test_data_dir: Path, live_port: int
+) -> Iterator[LiveServer]:
+    port = live_port
     name = f"nastavnik_e2e_{os.getpid()}"
     urls = _database_urls(test_data_dir, name)
     migrate(urls)
