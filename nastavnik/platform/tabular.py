@@ -37,6 +37,16 @@ def _cell(value: object) -> str:
 def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's «Текст Юникод» export: UTF-16 with a byte order mark.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            msg = "Не удалось прочитать файл в кодировке UTF-16. Сохраните его как CSV (UTF-8) или XLSX."
+            raise TabularError(msg) from exc
+    if b"\x00" in data[:4096]:
+        msg = "Файл не похож на текстовый CSV. Сохраните таблицу как CSV (UTF-8) или XLSX."
+        raise TabularError(msg)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -46,12 +56,10 @@ def decode_text(data: bytes) -> str:
 
 def read_csv(data: bytes) -> Table:
     text = decode_text(data)
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header line decides the delimiter: Russian Excel writes ";", others ",".
+    header = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=header.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = [[c.strip() for c in row] for row in reader]
     return _table(rows)
 
