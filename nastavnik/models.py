@@ -5,9 +5,13 @@ from nastavnik.platform import imports as _imports
 from nastavnik.platform import jobs as _jobs
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
+from nastavnik.school.documents import models as _documents
 from nastavnik.school.participants import models as _participants
+from nastavnik.school.programme import models as _programme
+from nastavnik.school.roadmap import models as _roadmap
 from nastavnik.tenants import models as _tenants
 from nastavnik.tenants import reference as _reference
 
 __all__ = ["metadata"]
 _MODULES = (_audit, _auth, _imports, _jobs, _participants, _tenants, _reference)
+_MODULES_ISSUE_3 = (_programme, _roadmap, _documents)

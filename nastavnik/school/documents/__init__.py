@@ -1,0 +1,1 @@
+"""Documents a school's programme produces: roadmap, execution report, order, regulation."""

@@ -1,0 +1,1 @@
+"""A school's mentoring programme per academic year: templates, contingent, stages."""

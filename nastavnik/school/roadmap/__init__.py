@@ -1,0 +1,1 @@
+"""The roadmap of a school's programme: rows, statuses, attachments, progress, approval."""
