@@ -61,11 +61,17 @@ class Permission(StrEnum):
     SCHOOL_PARTICIPANTS_VIEW_OWN = "school:participants:view_own"
     SCHOOL_PARTICIPANTS_MANAGE = "school:participants:manage"
     SCHOOL_PARTICIPANTS_INTERVIEW = "school:participants:interview"
+    SCHOOL_PROGRAMME_VIEW = "school:programme:view"
+    SCHOOL_PROGRAMME_MANAGE = "school:programme:manage"
+    SCHOOL_ROADMAP_APPROVE = "school:roadmap:approve"
+    SCHOOL_DOCUMENTS_MANAGE = "school:documents:manage"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
     REGION_ROUTES_GUIDE = "region:routes:guide"
+    REGION_TEMPLATES_MANAGE = "region:templates:manage"
     PLATFORM_TENANTS_MANAGE = "platform:tenants:manage"
+    PLATFORM_TEMPLATES_MANAGE = "platform:templates:manage"
 
 
 # Curator and director keep the banks; only they see people without a valid consent.
@@ -75,26 +81,50 @@ _PARTICIPANTS_MANAGERS = {
     Permission.SCHOOL_PARTICIPANTS_MANAGE,
 }
 
+# The curator runs the programme and its roadmap; the director approves the roadmap; both
+# produce and register the documents; the psychologist sees the roadmap.
+_PROGRAMME_CURATOR = {
+    Permission.SCHOOL_PROGRAMME_VIEW,
+    Permission.SCHOOL_PROGRAMME_MANAGE,
+    Permission.SCHOOL_DOCUMENTS_MANAGE,
+}
+_PROGRAMME_DIRECTOR = {
+    Permission.SCHOOL_PROGRAMME_VIEW,
+    Permission.SCHOOL_ROADMAP_APPROVE,
+    Permission.SCHOOL_DOCUMENTS_MANAGE,
+}
+
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIRECTOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
+        | _PROGRAMME_DIRECTOR
     ),
     Role.CURATOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
+        | _PROGRAMME_CURATOR
     ),
     Role.PSYCHOLOGIST: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}
         | {Permission.SCHOOL_PARTICIPANTS_VIEW, Permission.SCHOOL_PARTICIPANTS_INTERVIEW}
+        | {Permission.SCHOOL_PROGRAMME_VIEW}
     ),
     Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
     Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
     Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
-    Role.IRO_METHODIST: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_PRACTICES_MODERATE}),
+    Role.IRO_METHODIST: frozenset(
+        {
+            Permission.REGION_INDICATORS_VIEW,
+            Permission.REGION_PRACTICES_MODERATE,
+            Permission.REGION_TEMPLATES_MANAGE,
+        }
+    ),
     Role.CNPPM_TUTOR: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_ROUTES_GUIDE}),
     Role.MINISTRY_VIEWER: frozenset({Permission.REGION_INDICATORS_VIEW}),
-    Role.PLATFORM_ADMIN: frozenset({Permission.PLATFORM_TENANTS_MANAGE}),
+    Role.PLATFORM_ADMIN: frozenset(
+        {Permission.PLATFORM_TENANTS_MANAGE, Permission.PLATFORM_TEMPLATES_MANAGE}
+    ),
 }
 
 
