@@ -24,6 +24,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import nastavnik.models  # noqa: F401 - configure every mapper before the first request
+from nastavnik.platform import jobs
 from nastavnik.platform.auth.controllers import AuthController
 from nastavnik.platform.auth.oidc import OidcClient
 from nastavnik.platform.database import DatabaseUrls, resolve_database
@@ -47,6 +49,8 @@ from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
     RegionWorkspaceController,
 )
+from nastavnik.school.participants.controllers import ParticipantsController
+from nastavnik.school.participants.import_controllers import ParticipantImportController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
 from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -140,9 +144,13 @@ def create_app(
         else:
             engine = make_engine(urls.app, pool_size=10, max_overflow=10)
             app.state.sessionmaker = make_sessionmaker(engine)
+        # Background jobs (large imports) run in this process; tests run them explicitly.
+        worker = jobs.start_worker(app.state.sessionmaker) if engine is not None else None
         try:
             yield
         finally:
+            if worker is not None:
+                await jobs.stop_worker(worker)
             await app.state.oidc.aclose()
             await app.state.provisioner.aclose()
             if engine is not None:
@@ -168,6 +176,8 @@ def create_app(
             AuthController,
             AdminController,
             SchoolWorkspaceController,
+            ParticipantsController,
+            ParticipantImportController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),

@@ -28,6 +28,7 @@ def migrate(urls: DatabaseUrls, revision: str = "heads") -> None:
 
 
 async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) -> bool:
+    import nastavnik.models  # noqa: F401 - every mapper must be known before a flush
     from nastavnik.platform.db import make_engine, make_sessionmaker
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
