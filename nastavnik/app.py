@@ -215,5 +215,8 @@ def create_app(
             }
         ),
         lifespan=[lifespan],
+        # Logging is configured once, as JSON, by configure_logging(); Litestar's own
+        # default configuration would replace it.
+        logging_config=None,
         debug=False,
     )
