@@ -142,8 +142,26 @@ async def run_pending(maker: async_sessionmaker[AsyncSession]) -> int:
     return count
 
 
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+async def requeue_stale(maker: async_sessionmaker[AsyncSession]) -> int:
+    """Jobs left running by a process that died are queued again (handlers are re-runnable)."""
+    async with maker() as db, db.begin():
+        result = await db.execute(
+            update(Job)
+            .where(Job.status == JobStatus.RUNNING, Job.started_at < utcnow() - STALE_AFTER)
+            .values(status=JobStatus.QUEUED, started_at=None)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def worker(maker: async_sessionmaker[AsyncSession], *, poll_seconds: float = 1.0) -> None:
     """Poll the queue forever; started as a task in the app's lifespan."""
+    try:
+        await requeue_stale(maker)
+    except Exception as exc:  # noqa: BLE001 - the database may not be up yet; polling retries
+        log.warning("job_requeue_failed", error=type(exc).__name__)
     while True:
         try:
             job = await run_next(maker)
@@ -156,12 +174,11 @@ async def worker(maker: async_sessionmaker[AsyncSession], *, poll_seconds: float
             await asyncio.sleep(poll_seconds)
 
 
-@contextlib.asynccontextmanager
-async def running_worker(maker: async_sessionmaker[AsyncSession]) -> Any:
-    task = asyncio.create_task(worker(maker), name="nastavnik-jobs")
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def start_worker(maker: async_sessionmaker[AsyncSession]) -> asyncio.Task[None]:
+    return asyncio.create_task(worker(maker), name="nastavnik-jobs")
+
+
+async def stop_worker(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

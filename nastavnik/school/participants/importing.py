@@ -1,0 +1,816 @@
+"""Importing pupils and staff from CSV / XLSX exports of school systems.
+
+upload → map the file's columns to fields (guessed from the headers, with a preview) →
+validate every row (names, dates, classes, duplicates in the file and against the bank;
+the curator may correct a row in place) → apply all rows or none. People are matched by
+the id of the school system when the file has one, else by name and birth date, so the
+same file imported twice creates nobody twice. Files above `BACKGROUND_ROWS` rows are
+validated and applied by a background job that reports its progress.
+
+The file stays in `participant_import` (row-level security) until it is applied; rows and
+errors never go to the logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import undefer
+
+from nastavnik.platform import jobs
+from nastavnik.platform.academic_year import AcademicYear
+from nastavnik.platform.db import new_id, set_school, utcnow
+from nastavnik.platform.imports import RowError, errors_to_json
+from nastavnik.platform.tabular import Table, TabularError, read_table
+from nastavnik.platform.web import Form
+from nastavnik.school.participants.models import (
+    ImportBank,
+    ImportStatus,
+    ImportTarget,
+    MenteeProfile,
+    MenteeStatus,
+    MentorProfile,
+    MentorStatus,
+    Participant,
+    ParticipantImport,
+    ParticipantKind,
+    local_today,
+)
+from nastavnik.school.participants.parsing import name_key, normalise_for_key, split_full_name
+from nastavnik.school.participants.services import (
+    ParticipantDraft,
+    default_mentee_category,
+    partner_index,
+    validate_participant,
+)
+from nastavnik.tenants.models import School
+
+# Larger files are validated and applied in the background with a progress bar.
+BACKGROUND_ROWS = 1000
+PROGRESS_EVERY = 500
+PREVIEW_ROWS = 5
+MAX_ROWS = 50_000
+# How many rows with errors the page lets the curator correct in place.
+EDITABLE_ERROR_ROWS = 30
+
+JOB_KIND = "participants.import"
+
+IMPORT_TARGET_TITLES = {ImportTarget.PUPILS: "Обучающиеся", ImportTarget.STAFF: "Педагоги и сотрудники"}
+IMPORT_BANK_TITLES = {
+    ImportBank.NONE: "Только внести в список участников",
+    ImportBank.MENTEES: "Внести в базу наставляемых",
+    ImportBank.MENTORS: "Внести в базу наставников",
+}
+IMPORT_STATUS_TITLES = {
+    ImportStatus.UPLOADED: "Сопоставление столбцов",
+    ImportStatus.VALIDATING: "Проверка строк",
+    ImportStatus.VALIDATED: "Проверено",
+    ImportStatus.APPLYING: "Загрузка в базу",
+    ImportStatus.APPLIED: "Загружено",
+    ImportStatus.FAILED: "Ошибка",
+}
+
+# Fields a column can be mapped to, with their titles, per target.
+FIELD_TITLES: dict[str, str] = {
+    "external_id": "Идентификатор в школьной системе",
+    "full_name": "ФИО одной строкой",
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "birth_date": "Дата рождения",
+    "class_name": "Класс (например, 7Б)",
+    "grade": "Параллель (номер класса)",
+    "class_letter": "Буква класса",
+    "position": "Должность",
+    "subjects": "Предметы",
+    "experience_years": "Педагогический стаж, лет",
+    "teacher_category": "Квалификационная категория",
+    "email": "Электронная почта",
+    "phone": "Телефон",
+    "notes": "Примечание",
+}
+TARGET_FIELDS: dict[ImportTarget, tuple[str, ...]] = {
+    ImportTarget.PUPILS: (
+        "external_id",
+        "full_name",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "birth_date",
+        "class_name",
+        "grade",
+        "class_letter",
+        "email",
+        "phone",
+        "notes",
+    ),
+    ImportTarget.STAFF: (
+        "external_id",
+        "full_name",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "birth_date",
+        "position",
+        "subjects",
+        "experience_years",
+        "teacher_category",
+        "email",
+        "phone",
+        "notes",
+    ),
+}
+
+_ALIASES: dict[str, str] = {
+    "id": "external_id",
+    "ид": "external_id",
+    "uid": "external_id",
+    "guid": "external_id",
+    "идентификатор": "external_id",
+    "личный номер": "external_id",
+    "номер личного дела": "external_id",
+    "№ личного дела": "external_id",
+    "табельный номер": "external_id",
+    "фио": "full_name",
+    "ф.и.о.": "full_name",
+    "ф. и. о.": "full_name",
+    "ф.и.о": "full_name",
+    "фамилия имя отчество": "full_name",
+    "фамилия, имя, отчество": "full_name",
+    "обучающийся": "full_name",
+    "ученик": "full_name",
+    "сотрудник": "full_name",
+    "педагог": "full_name",
+    "фамилия": "last_name",
+    "имя": "first_name",
+    "отчество": "middle_name",
+    "дата рождения": "birth_date",
+    "д.р.": "birth_date",
+    "др": "birth_date",
+    "дата рожд.": "birth_date",
+    "класс": "class_name",
+    "класс/группа": "class_name",
+    "группа": "class_name",
+    "параллель": "grade",
+    "номер класса": "grade",
+    "буква": "class_letter",
+    "литера": "class_letter",
+    "буква класса": "class_letter",
+    "должность": "position",
+    "предмет": "subjects",
+    "предметы": "subjects",
+    "преподаваемые предметы": "subjects",
+    "дисциплины": "subjects",
+    "стаж": "experience_years",
+    "педагогический стаж": "experience_years",
+    "пед. стаж": "experience_years",
+    "педстаж": "experience_years",
+    "стаж работы": "experience_years",
+    "стаж, лет": "experience_years",
+    "категория": "teacher_category",
+    "квалификационная категория": "teacher_category",
+    "email": "email",
+    "e-mail": "email",
+    "эл. почта": "email",
+    "электронная почта": "email",
+    "почта": "email",
+    "телефон": "phone",
+    "тел.": "phone",
+    "мобильный телефон": "phone",
+    "контактный телефон": "phone",
+    "примечание": "notes",
+    "комментарий": "notes",
+}
+
+
+def _header_key(header: str) -> str:
+    return " ".join(header.lower().replace("ё", "е").replace("\n", " ").split()).strip(" :*")
+
+
+def guess_field(header: str, target: ImportTarget) -> str | None:
+    field_name = _ALIASES.get(_header_key(header))
+    return field_name if field_name in TARGET_FIELDS[target] else None
+
+
+def guess_mapping(headers: list[str], target: ImportTarget) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        field_name = guess_field(header, target)
+        if field_name and field_name not in mapping.values():
+            mapping[str(index)] = field_name
+    return mapping
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    headers: list[str]
+    rows: list[list[str]]
+    first_line: int  # the file's line number of rows[0]
+
+
+def locate_header(table: Table, target: ImportTarget) -> ParsedFile:
+    """School exports often put a title above the header: take the row naming most fields."""
+    candidates = [table.headers, *table.rows[:10]]
+    best, best_hits = 0, 0
+    for index, row in enumerate(candidates):
+        hits = sum(1 for cell in row if guess_field(cell, target))
+        if hits > best_hits:
+            best, best_hits = index, hits
+    headers = [h.strip() for h in candidates[best]]
+    rows = table.rows[best:]
+    return ParsedFile(headers=headers, rows=rows, first_line=best + 2)
+
+
+def read_upload(filename: str, data: bytes, target: ImportTarget) -> ParsedFile:
+    """Raises TabularError with a message for the person who uploaded the file."""
+    table = read_table(filename, data)
+    parsed = locate_header(table, target)
+    data_rows = sum(1 for row in parsed.rows if any(cell.strip() for cell in row))
+    if data_rows == 0:
+        msg = "В файле нет ни одной строки с данными под заголовками."
+        raise TabularError(msg)
+    if data_rows > MAX_ROWS:
+        msg = (
+            f"В файле {data_rows} строк, а за один раз можно загрузить не больше {MAX_ROWS}. Разделите файл."
+        )
+        raise TabularError(msg)
+    return parsed
+
+
+def mapping_problems(mapping: dict[str, str], target: ImportTarget) -> list[str]:
+    """What is missing for the rows to be readable at all ("missing columns")."""
+    fields = set(mapping.values())
+    problems = []
+    if "full_name" not in fields and not {"last_name", "first_name"} <= fields:
+        problems.append("Укажите столбец с ФИО или столбцы «Фамилия» и «Имя».")
+    if target is ImportTarget.PUPILS and "class_name" not in fields and "grade" not in fields:
+        problems.append("Укажите столбец с классом обучающегося (например, «Класс» или «Параллель»).")
+    counts: dict[str, int] = {}
+    for value in mapping.values():
+        counts[value] = counts.get(value, 0) + 1
+    for value, count in counts.items():
+        if count > 1:
+            problems.append(f"Поле «{FIELD_TITLES[value]}» выбрано для {count} столбцов: оставьте один.")
+    return problems
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+@dataclass
+class RowPlan:
+    line: int
+    draft: ParticipantDraft
+    key: str  # the key stored on the participant
+    existing_id: uuid.UUID | None = None
+    action: str = "create"  # create | update | same
+
+
+@dataclass
+class Validation:
+    errors: list[RowError] = field(default_factory=list)
+    plans: list[RowPlan] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "same": 0, "rows": self.rows, "errors": len(self.errors)}
+        for plan in self.plans:
+            counts[plan.action] += 1
+        return counts
+
+
+def _row_values(row: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for index, field_name in mapping.items():
+        position = int(index)
+        if position < len(row):
+            values[field_name] = row[position].strip()
+    return values
+
+
+def _form_for_row(values: dict[str, str]) -> Form:
+    data = dict(values)
+    if "full_name" in data and not (data.get("last_name") or data.get("first_name")):
+        data["last_name"], data["first_name"], data["middle_name"] = split_full_name(data["full_name"])
+    if not data.get("class_name") and data.get("grade"):
+        data["class_name"] = data["grade"] + data.get("class_letter", "")
+    fields = (*FIELD_TITLES.keys(), "partner_organization_id", "graduation_year")
+    return Form.from_mapping(data, tuple(fields))
+
+
+# Which form field an error of a row is reported against, in the file's terms.
+def _column_title(field_name: str, mapping: dict[str, str], headers: list[str]) -> str:
+    sources = {
+        "last_name": ("last_name", "full_name"),
+        "first_name": ("first_name", "full_name"),
+        "middle_name": ("middle_name", "full_name"),
+        "class_name": ("class_name", "grade", "class_letter"),
+    }.get(field_name, (field_name,))
+    for index, mapped in mapping.items():
+        if mapped in sources and int(index) < len(headers):
+            return headers[int(index)] or FIELD_TITLES.get(mapped, mapped)
+    return FIELD_TITLES.get(field_name, field_name)
+
+
+def _value_for_error(field_name: str, values: dict[str, str]) -> str:
+    if field_name in ("last_name", "first_name", "middle_name") and "full_name" in values:
+        return values.get(field_name) or values["full_name"]
+    if field_name == "class_name" and "class_name" not in values:
+        return values.get("grade", "") + values.get("class_letter", "")
+    return values.get(field_name, "")
+
+
+class KnownPeople:
+    """The bank's people by import key and by name key, built once per validation."""
+
+    def __init__(self, people: list[Participant]) -> None:
+        self.by_key: dict[str, tuple[uuid.UUID, ParticipantKind]] = {}
+        self.by_name: dict[str, tuple[uuid.UUID, ParticipantKind]] = {}
+        for person in people:
+            if person.import_key:
+                self.by_key[person.import_key] = (person.id, person.kind)
+            key = name_key(person.last_name, person.first_name, person.middle_name, person.birth_date)
+            self.by_name.setdefault(key, (person.id, person.kind))
+
+    def find(self, key: str, name: str) -> tuple[uuid.UUID, ParticipantKind] | None:
+        return self.by_key.get(key) or self.by_key.get(name) or self.by_name.get(name)
+
+
+Progress = Callable[[int], Awaitable[None]]
+
+
+async def validate_rows(
+    db: AsyncSession,
+    school: School,
+    imp: ParticipantImport,
+    parsed: ParsedFile,
+    *,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Validation:
+    """Check every row; nothing is written. Errors are per row and field, as in the file."""
+    day = today or local_today()
+    kind = ParticipantKind.PUPIL if imp.target is ImportTarget.PUPILS else ParticipantKind.TEACHER
+    mapped = set(imp.mapping.values())
+    keep_blank = tuple(f for f in ("class_name",) if not ({"class_name", "grade"} & mapped))
+    partners = await partner_index(db, school)
+    existing = await _existing_people(db, school)
+    known = KnownPeople(list(existing.values()))
+    seen: dict[str, int] = {}
+    result = Validation()
+    for offset, row in enumerate(parsed.rows):
+        if progress is not None and offset and offset % PROGRESS_EVERY == 0:
+            await progress(offset)
+        if not any(cell.strip() for cell in row):
+            continue
+        line = parsed.first_line + offset
+        result.rows += 1
+        values = _row_values(row, imp.mapping)
+        values.update(imp.corrections.get(str(line), {}))
+        form = _form_for_row(values)
+        draft = validate_participant(form, partners=partners, today=day, kind=kind, keep_blank=keep_blank)
+        for field_name, message in form.errors.items():
+            result.errors.append(
+                RowError(
+                    line,
+                    _column_title(field_name, imp.mapping, parsed.headers),
+                    _value_for_error(field_name, values),
+                    message,
+                )
+            )
+        if draft is None:
+            continue
+        external = values.get("external_id", "").strip()
+        by_name = draft.name_key
+        key = f"ext:{imp.target.value}:{normalise_for_key(external)}" if external else by_name
+        if key in seen:
+            result.errors.append(
+                RowError(
+                    line, "", _value_for_error("last_name", values), f"Строка повторяет строку {seen[key]}."
+                )
+            )
+            continue
+        seen[key] = line
+        plan = RowPlan(line=line, draft=draft, key=key)
+        match = known.find(key, by_name)
+        if match is not None:
+            person_id, existing_kind = match
+            if existing_kind is not kind:
+                result.errors.append(
+                    RowError(
+                        line,
+                        "",
+                        _value_for_error("last_name", values),
+                        "Этот человек уже есть в базе школы в другой роли "
+                        f"({'обучающийся' if existing_kind is ParticipantKind.PUPIL else 'сотрудник'}).",
+                    )
+                )
+                continue
+            plan.existing_id = person_id
+            plan.action = "update" if _differs(existing[person_id], draft, mapped, key) else "same"
+        result.plans.append(plan)
+    if result.rows == 0:
+        result.errors.append(RowError(parsed.first_line, "", "", "В файле нет ни одной строки с данными."))
+    return result
+
+
+_FIELDS_BY_COLUMN: dict[str, tuple[str, ...]] = {
+    "full_name": ("last_name", "first_name", "middle_name"),
+    "last_name": ("last_name",),
+    "first_name": ("first_name",),
+    "middle_name": ("middle_name",),
+    "birth_date": ("birth_date",),
+    "class_name": ("grade", "class_letter"),
+    "grade": ("grade", "class_letter"),
+    "class_letter": ("grade", "class_letter"),
+    "position": ("position",),
+    "subjects": ("subjects",),
+    "experience_years": ("experience_years",),
+    "teacher_category": ("teacher_category",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "notes": ("notes",),
+}
+
+
+def _updated_fields(mapped: set[str]) -> set[str]:
+    """Participant attributes an import sets: only what the file carries."""
+    fields: set[str] = set()
+    for column in mapped:
+        fields.update(_FIELDS_BY_COLUMN.get(column, ()))
+    return fields
+
+
+async def _existing_people(db: AsyncSession, school: School) -> dict[uuid.UUID, Participant]:
+    result = await db.execute(
+        select(Participant).where(Participant.school_id == school.id, Participant.anonymised_at.is_(None))
+    )
+    return {p.id: p for p in result.scalars()}
+
+
+def _differs(person: Participant, draft: ParticipantDraft, mapped: set[str], key: str) -> bool:
+    if person.import_key != key:
+        return True
+    return any(getattr(person, name) != getattr(draft, name) for name in _updated_fields(mapped))
+
+
+# --- the steps, called by controllers and by the job -----------------------------------
+
+
+async def create_import(
+    db: AsyncSession,
+    school: School,
+    *,
+    filename: str,
+    data: bytes,
+    target: ImportTarget,
+    bank: ImportBank,
+    year: int,
+    created_by: uuid.UUID | None,
+) -> ParticipantImport:
+    """Store the upload and guess the mapping; raises TabularError for unreadable files."""
+    parsed = read_upload(filename, data, target)
+    imp = ParticipantImport(
+        school_id=school.id,
+        created_by_id=created_by,
+        filename=filename[-255:],
+        content=data,
+        target=target,
+        bank=bank,
+        academic_year=year,
+        status=ImportStatus.UPLOADED,
+        headers=parsed.headers,
+        mapping=guess_mapping(parsed.headers, target),
+        corrections={},
+        total_rows=sum(1 for row in parsed.rows if any(cell.strip() for cell in row)),
+        processed_rows=0,
+        errors=[],
+        summary={},
+    )
+    db.add(imp)
+    await db.flush()
+    return imp
+
+
+async def get_import(
+    db: AsyncSession, school: School, import_id: str, *, with_content: bool = False
+) -> ParticipantImport | None:
+    try:
+        key = uuid.UUID(import_id)
+    except ValueError:
+        return None
+    query = select(ParticipantImport).where(
+        ParticipantImport.school_id == school.id, ParticipantImport.id == key
+    )
+    if with_content:
+        query = query.options(undefer(ParticipantImport.content))
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def recent_imports(db: AsyncSession, school: School, limit: int = 10) -> list[ParticipantImport]:
+    result = await db.execute(
+        select(ParticipantImport)
+        .where(ParticipantImport.school_id == school.id)
+        .order_by(ParticipantImport.created_at.desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+def parsed_file(imp: ParticipantImport) -> ParsedFile:
+    return read_upload(imp.filename, imp.content, imp.target)
+
+
+def preview(imp: ParticipantImport, parsed: ParsedFile) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for offset, row in enumerate(parsed.rows):
+        if len(rows) >= PREVIEW_ROWS:
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        values = _row_values(row, imp.mapping)
+        values["_line"] = str(parsed.first_line + offset)
+        rows.append(values)
+    return rows
+
+
+def column_samples(parsed: ParsedFile, count: int = 3) -> list[str]:
+    """A few values of each column, to recognise it on the mapping page."""
+    samples: list[list[str]] = [[] for _ in parsed.headers]
+    for row in parsed.rows[:50]:
+        for index, cell in enumerate(row[: len(samples)]):
+            if cell.strip() and len(samples[index]) < count:
+                samples[index].append(cell.strip()[:40])
+    return [", ".join(values) for values in samples]
+
+
+def set_mapping(imp: ParticipantImport, data: dict[str, str], *, bank: str, year: str, form: Form) -> bool:
+    """Store the mapping chosen on the page; problems go into `form.errors["__all__"]`."""
+    allowed = set(TARGET_FIELDS[imp.target])
+    mapping: dict[str, str] = {}
+    for index in range(len(imp.headers)):
+        value = data.get(f"col_{index}", "")
+        if value in allowed:
+            mapping[str(index)] = value
+    imp.mapping = mapping
+    chosen_bank = next((b for b in ImportBank if b.value == bank), None)
+    if chosen_bank is None:
+        form.error("bank", "Выберите, куда внести людей из файла.")
+    else:
+        imp.bank = chosen_bank
+    parsed_year = AcademicYear.parse(year)
+    if parsed_year is None:
+        form.error("year", "Учебный год в виде 2025-2026.")
+    else:
+        imp.academic_year = parsed_year.start
+    problems = mapping_problems(mapping, imp.target)
+    if problems:
+        form.errors["__all__"] = " ".join(problems)
+    return form.ok
+
+
+def needs_background(imp: ParticipantImport) -> bool:
+    return imp.total_rows > BACKGROUND_ROWS
+
+
+async def run_validation(
+    db: AsyncSession, school: School, imp: ParticipantImport, *, progress: Progress | None = None
+) -> Validation:
+    result = await validate_rows(db, school, imp, parsed_file(imp), progress=progress)
+    imp.errors = errors_to_json(result.errors)
+    imp.summary = result.summary
+    imp.processed_rows = imp.total_rows
+    imp.status = ImportStatus.VALIDATED
+    await db.flush()
+    return result
+
+
+async def run_apply(
+    db: AsyncSession, school: School, imp: ParticipantImport, *, progress: Progress | None = None
+) -> Validation:
+    """Validate again (the bank may have changed) and write every row, or none."""
+    result = await validate_rows(db, school, imp, parsed_file(imp))
+    if result.errors:
+        imp.errors = errors_to_json(result.errors)
+        imp.summary = result.summary
+        imp.status = ImportStatus.VALIDATED
+        await db.flush()
+        return result
+    kind = ParticipantKind.PUPIL if imp.target is ImportTarget.PUPILS else ParticipantKind.TEACHER
+    fields = _updated_fields(set(imp.mapping.values()))
+    existing = await _existing_people(db, school)
+    profiles = await _existing_profiles(db, school, imp)
+    for count, plan in enumerate(result.plans, start=1):
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            await db.flush()
+            await progress(count)
+        if plan.existing_id is None:
+            # The id is set here so that the profile can point at the person before the flush.
+            person = Participant(id=new_id(), school_id=school.id, kind=kind, last_name="", first_name="")
+            plan.draft.apply_to(person)
+            person.import_key = plan.key
+            db.add(person)
+        else:
+            person = existing[plan.existing_id]
+            for name in fields:
+                setattr(person, name, getattr(plan.draft, name))
+            person.import_key = plan.key
+        if imp.bank is not ImportBank.NONE and (plan.existing_id is None or plan.existing_id not in profiles):
+            _add_profile(db, imp, person)
+    await db.flush()
+    imp.status = ImportStatus.APPLIED
+    imp.applied_at = utcnow()
+    imp.errors = []
+    imp.summary = result.summary
+    imp.processed_rows = imp.total_rows
+    imp.content = b""  # the file is not kept once its people are in the bank
+    await db.flush()
+    return result
+
+
+async def _existing_profiles(db: AsyncSession, school: School, imp: ParticipantImport) -> set[uuid.UUID]:
+    if imp.bank is ImportBank.NONE:
+        return set()
+    profile: type[MenteeProfile] | type[MentorProfile] = (
+        MenteeProfile if imp.bank is ImportBank.MENTEES else MentorProfile
+    )
+    result = await db.execute(
+        select(profile.participant_id).where(
+            profile.school_id == school.id, profile.academic_year == imp.academic_year
+        )
+    )
+    return set(result.scalars())
+
+
+def _add_profile(db: AsyncSession, imp: ParticipantImport, person: Participant) -> None:
+    if imp.bank is ImportBank.MENTEES:
+        mentee = MenteeProfile(
+            school_id=person.school_id,
+            participant_id=person.id,
+            academic_year=imp.academic_year,
+            category=default_mentee_category(person),
+            request_text="",
+            request_sources=[],
+            status=MenteeStatus.ACTIVE,
+        )
+        mentee.directions = []
+        mentee.request_areas = []
+        db.add(mentee)
+    else:
+        mentor = MentorProfile(
+            school_id=person.school_id,
+            participant_id=person.id,
+            academic_year=imp.academic_year,
+            capacity=1,
+            subjects=list(person.subjects),
+            status=MentorStatus.CANDIDATE,
+        )
+        mentor.directions = []
+        mentor.competencies = []
+        mentor.trainings = []
+        db.add(mentor)
+
+
+def row_errors(imp: ParticipantImport) -> list[RowError]:
+    return [
+        RowError(int(e["line"]), str(e["column"]), str(e["value"]), str(e["message"])) for e in imp.errors
+    ]
+
+
+def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
+    """Fields typed on the page as `fix_<line>_<field>`; returns how many values changed."""
+    allowed = set(TARGET_FIELDS[imp.target]) | {"class_name"}
+    corrections = {line: dict(values) for line, values in imp.corrections.items()}
+    changed = 0
+    for name, value in data.items():
+        if not name.startswith("fix_"):
+            continue
+        _, line, field_name = name.split("_", 2)
+        if not line.isdigit() or field_name not in allowed:
+            continue
+        row = corrections.setdefault(line, {})
+        if row.get(field_name) != value.strip():
+            row[field_name] = value.strip()
+            changed += 1
+    imp.corrections = corrections
+    return changed
+
+
+async def editable_rows(imp: ParticipantImport) -> list[dict[str, object]]:
+    """The rows with errors, as the curator corrects them: line, values, errors per field."""
+    parsed = parsed_file(imp)
+    by_line: dict[int, list[RowError]] = {}
+    for error in row_errors(imp):
+        by_line.setdefault(error.line, []).append(error)
+    rows: list[dict[str, object]] = []
+    fields = _editable_fields(imp)
+    for line in sorted(by_line)[:EDITABLE_ERROR_ROWS]:
+        offset = line - parsed.first_line
+        raw = parsed.rows[offset] if 0 <= offset < len(parsed.rows) else []
+        values = _row_values(raw, imp.mapping)
+        if "full_name" in values:
+            values["last_name"], values["first_name"], values["middle_name"] = split_full_name(
+                values.pop("full_name")
+            )
+        if "grade" in values or "class_letter" in values:
+            values["class_name"] = values.pop("grade", "") + values.pop("class_letter", "")
+        values.update(imp.corrections.get(str(line), {}))
+        rows.append(
+            {
+                "line": line,
+                "values": {f: values.get(f, "") for f in fields},
+                "errors": [e.message for e in by_line[line]],
+                "fields": fields,
+            }
+        )
+    return rows
+
+
+def _editable_fields(imp: ParticipantImport) -> list[str]:
+    mapped = set(imp.mapping.values())
+    fields = ["last_name", "first_name", "middle_name"]
+    for name in (
+        "birth_date",
+        "class_name",
+        "position",
+        "subjects",
+        "experience_years",
+        "teacher_category",
+        "email",
+        "phone",
+    ):
+        source = {"class_name": {"class_name", "grade", "class_letter"}}.get(name, {name})
+        if source & mapped:
+            fields.append(name)
+    return fields
+
+
+EDIT_TITLES = {**FIELD_TITLES, "class_name": "Класс"}
+
+
+# --- background job ---------------------------------------------------------------------
+
+
+async def start(db: AsyncSession, school: School, imp: ParticipantImport, action: str) -> bool:
+    """Run `validate` or `apply` now, or queue it for a large file; True if queued."""
+    if needs_background(imp):
+        imp.status = ImportStatus.VALIDATING if action == "validate" else ImportStatus.APPLYING
+        imp.processed_rows = 0
+        await db.flush()
+        await jobs.enqueue(db, JOB_KIND, {"import_id": str(imp.id), "action": action}, school_id=school.id)
+        return True
+    if action == "validate":
+        await run_validation(db, school, imp)
+    else:
+        await run_apply(db, school, imp)
+    return False
+
+
+@jobs.handler(JOB_KIND)
+async def run_import_job(maker: async_sessionmaker[AsyncSession], job: jobs.Job) -> None:
+    school_id = job.school_id
+    if school_id is None:
+        return
+    import_id = uuid.UUID(str(job.payload["import_id"]))
+    action = str(job.payload["action"])
+
+    async def progress(done: int) -> None:
+        # A separate short transaction, so the page can show it while the work goes on.
+        async with maker() as side, side.begin():
+            await set_school(side, school_id)
+            await side.execute(
+                update(ParticipantImport)
+                .where(ParticipantImport.school_id == school_id, ParticipantImport.id == import_id)
+                .values(processed_rows=done)
+            )
+
+    try:
+        async with maker() as db, db.begin():
+            await set_school(db, school_id)
+            school = await db.get(School, school_id)
+            imp = await get_import(db, school, str(import_id), with_content=True) if school else None
+            if school is None or imp is None:
+                return
+            if action == "validate":
+                await run_validation(db, school, imp, progress=progress)
+            else:
+                await run_apply(db, school, imp, progress=progress)
+    except Exception:
+        async with maker() as db, db.begin():
+            await set_school(db, school_id)
+            await db.execute(
+                update(ParticipantImport)
+                .where(ParticipantImport.school_id == school_id, ParticipantImport.id == import_id)
+                .values(
+                    status=ImportStatus.FAILED,
+                    failure="Не удалось обработать файл. Попробуйте ещё раз; если ошибка повторится, "
+                    "напишите в поддержку и укажите номер загрузки.",
+                )
+            )
+        raise
