@@ -49,8 +49,11 @@ from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
     RegionWorkspaceController,
 )
+from nastavnik.school.documents.controllers import SchoolDocumentsController
 from nastavnik.school.participants.controllers import ParticipantsController
 from nastavnik.school.participants.import_controllers import ParticipantImportController
+from nastavnik.school.programme.controllers import ProgrammeController
+from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
 from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -176,6 +179,10 @@ def create_app(
             AuthController,
             AdminController,
             SchoolWorkspaceController,
+            ProgrammeController,
+            RoadmapController,
+            RoadmapRedirectController,
+            SchoolDocumentsController,
             ParticipantsController,
             ParticipantImportController,
             MunicipalityWorkspaceController,

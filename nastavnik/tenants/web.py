@@ -124,6 +124,9 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     base = f"/s/{code}/"
     permissions = permissions_for(roles)
     nav = [("Обзор", base, "home")]
+    if Permission.SCHOOL_PROGRAMME_VIEW in permissions:
+        nav += [("Программа", base + "programme", "book"), ("Дорожная карта", base + "roadmap", "map")]
+        nav.append(("Документы", base + "documents", "file"))
     if Permission.SCHOOL_PARTICIPANTS_VIEW in permissions:
         nav.append(("Наставляемые", base + "mentees", "users"))
         nav.append(("Наставники", base + "mentors", "shield"))

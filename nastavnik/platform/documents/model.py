@@ -156,6 +156,15 @@ class Registration:
     number: str | None = None
     date: dt.date | None = None
     place: str | None = None
+    # One line «Рег. № 12 от 01.09.2025» at the right instead of the order-style line
+    # with the date on the left and the number on the right.
+    inline: bool = False
+
+    @property
+    def inline_text(self) -> str:
+        number = self.number or "______"
+        date = self.date.strftime("%d.%m.%Y") if self.date else "«___» __________ 20___ г."
+        return f"Рег. № {number} от {date}"
 
 
 @dataclass
@@ -166,6 +175,8 @@ class Document:
     # Lines above the organisation (founder, e.g. «Управление образования …»), smaller.
     organisation_parent: str | None = None
     subtitle: str | None = None
+    # Printed at the top right above the approval stamp, e.g. «Приложение 1 к приказу от … № …».
+    annex: Sequence[str] = ()
     approval: Approval | None = None
     registration: Registration | None = None
     # Orders print «ПРИКАЗ» as the title and the subject («Об организации …») as subtitle,

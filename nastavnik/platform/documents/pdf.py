@@ -227,6 +227,8 @@ class PdfRenderer:
         if doc.organisation:
             story.append(RLParagraph(_markup(doc.organisation), st.org))
             story.append(RLSpacer(1, doc.font_size * 0.6))
+        if doc.annex:
+            story.append(self._stamp([RLParagraph(_markup(line), st.plain) for line in doc.annex]))
         if doc.approval:
             story.append(self._approval(doc.approval))
         story.append(RLParagraph(_markup(doc.title), st.title))
@@ -250,6 +252,10 @@ class PdfRenderer:
                 lines.append(RLParagraph(escape(format_date_long(approval.date)), st.plain))
         elif approval.date:
             lines.append(RLParagraph(escape(format_date_long(approval.date)), st.plain))
+        return self._stamp(lines)
+
+    def _stamp(self, lines: list[Flowable]) -> Flowable:
+        """A block in the top right corner (approval stamp, annex note)."""
         stamp_width = min(95 * mm, self.width * 0.5)
         table = RLTable(
             [["", lines]],
@@ -267,6 +273,11 @@ class PdfRenderer:
 
     def _registration(self, reg: Registration) -> list[Flowable]:
         st = self.styles
+        if reg.inline:
+            style = ParagraphStyle(
+                "reg", parent=st.plain, alignment=TA_RIGHT, spaceAfter=self.doc.font_size * 0.6
+            )
+            return [RLParagraph(escape(reg.inline_text), style)]
         date_text = format_date(reg.date) if reg.date else "«___» __________ 20___ г."
         number_text = f"№ {reg.number}" if reg.number else "№ ______"
         left = RLParagraph(escape(date_text), st.plain)

@@ -266,6 +266,8 @@ class DocxRenderer:
         if doc.organisation:
             p = self._para(doc.organisation, align="center", bold=True)
             p.paragraph_format.space_after = Pt(self.size * 0.6)
+        if doc.annex:
+            self._stamp_lines([(line, False) for line in doc.annex], space_after=self.size * 0.3)
         if doc.approval:
             self._approval(doc.approval)
         self._para(doc.title, style="Заголовок документа")
@@ -287,9 +289,17 @@ class DocxRenderer:
         self.word.save(buffer)
         return buffer.getvalue()
 
-    def _approval(self, approval: Approval) -> None:
+    def _stamp_lines(self, lines: list[tuple[str, bool]], *, space_after: float) -> None:
         stamp = min(Mm(95), self.text_width // 2)
-        indent = self.text_width - stamp
+        for index, (text, bold) in enumerate(lines):
+            p = self._para(text, align="left", bold=bold)
+            p.paragraph_format.left_indent = self.text_width - stamp
+            if text.startswith("____"):
+                p.paragraph_format.space_before = Pt(6)
+            if index == len(lines) - 1:
+                p.paragraph_format.space_after = Pt(space_after)
+
+    def _approval(self, approval: Approval) -> None:
         lines: list[tuple[str, bool]] = [(approval.title, True)]
         lines += [(line, False) for line in approval.lines]
         if approval.signer:
@@ -299,15 +309,13 @@ class DocxRenderer:
                 lines.append((format_date_long(approval.date), False))
         elif approval.date:
             lines.append((format_date_long(approval.date), False))
-        for index, (text, bold) in enumerate(lines):
-            p = self._para(text, align="left", bold=bold)
-            p.paragraph_format.left_indent = indent
-            if approval.signer and text.startswith("____"):
-                p.paragraph_format.space_before = Pt(6)
-            if index == len(lines) - 1:
-                p.paragraph_format.space_after = Pt(self.size * 0.5)
+        self._stamp_lines(lines, space_after=self.size * 0.5)
 
     def _registration(self, reg: Registration) -> None:
+        if reg.inline:
+            p = self._para(reg.inline_text, align="right")
+            p.paragraph_format.space_after = Pt(self.size * 0.6)
+            return
         date_text = format_date(reg.date) if reg.date else "«___» __________ 20___ г."
         number_text = f"№ {reg.number}" if reg.number else "№ ______"
         p = self.word.add_paragraph()

@@ -147,7 +147,8 @@ class RoadmapResponsible(Base):
     staff_member_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(default=0)
 
-    staff_member: Mapped[StaffMember] = relationship(lazy="raise")
+    # Both this and RoadmapItem.responsibles write school_id; it is the same school.
+    staff_member: Mapped[StaffMember] = relationship(lazy="raise", overlaps="responsibles")
 
 
 class RoadmapAttachment(SchoolOwned, Base):

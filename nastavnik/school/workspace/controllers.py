@@ -14,6 +14,7 @@ from nastavnik.platform.auth.permissions import INVITABLE_ROLES, ROLE_TITLES, Pe
 from nastavnik.platform.mail import send_mail
 from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
+from nastavnik.school.roadmap.services import dashboard as roadmap_dashboard
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, invite_staff, list_staff
 from nastavnik.tenants.web import page, resolve_school
@@ -39,6 +40,9 @@ class SchoolWorkspaceController(Controller):
             "school/home.html",
             school=workspace.school,
             staff_count=sum(1 for s in staff if s.left_at is None),
+            roadmap=await roadmap_dashboard(db, workspace.school)
+            if workspace.can(Permission.SCHOOL_PROGRAMME_VIEW)
+            else None,
         )
 
     @get("/staff", name="school:staff")

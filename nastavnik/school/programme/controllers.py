@@ -1,0 +1,205 @@
+"""The programme of each academic year: starting it, its settings and the contingent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from nastavnik.platform.academic_year import AcademicYear
+from nastavnik.platform.auth.permissions import Permission
+from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.web import DB, CurrentUser, Form
+from nastavnik.school.programme import services as svc
+from nastavnik.school.programme.figures import FEDERAL_TARGET, programme_figures
+from nastavnik.school.programme.models import PROGRAMME_MODEL_TITLES, Programme
+from nastavnik.school.roadmap.services import load_roadmap
+from nastavnik.tenants.reference import ReferenceKind, reference_items
+from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class ProgrammeController(Controller):
+    path = "/s/{school_code:str}/programme"
+    include_in_schema = False
+
+    async def _index(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: AuthContext,
+        workspace: SchoolWorkspace,
+        *,
+        form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        school = workspace.school
+        programmes = await svc.list_programmes(db, school)
+        progress = {}
+        for programme in programmes:
+            loaded = await svc.programme_for_year(db, school, programme.year)
+            if loaded is not None:
+                progress[programme.id] = await load_roadmap(db, school, loaded)
+        current = AcademicYear.current(svc.local_today())
+        taken = {p.academic_year for p in programmes}
+        default_year = next((y for y in svc.year_choices() if y.start == current.start), current)
+        if default_year.start in taken:
+            default_year = current.next()
+        form = form or Form(data={"year": default_year.title})
+        chosen = AcademicYear.parse(form.value("year")) or default_year
+        choices = await svc.start_choices(db, school, chosen)
+        if programmes and not any(c.value == "previous" for c in choices):
+            choices.append(
+                svc.StartChoice(
+                    "previous",
+                    "Программа прошлого учебного года",
+                    "Копия программы предыдущего года со сроками, сдвинутыми на год.",
+                )
+            )
+        if "source" not in form.data and choices:
+            form.data["source"] = choices[0].value
+        return await page(
+            request,
+            db,
+            user,
+            workspace,
+            "programme/index.html",
+            status_code=status_code,
+            programmes=programmes,
+            progress=progress,
+            form=form,
+            year_options=[(y.title, y.title) for y in svc.year_choices() if y.start not in taken],
+            source_choices=choices,
+            model_titles=PROGRAMME_MODEL_TITLES,
+            can_manage=workspace.can(Permission.SCHOOL_PROGRAMME_MANAGE),
+        )
+
+    @get("/", name="programme:index")
+    async def index(
+        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
+    ) -> Template:
+        workspace = await resolve_school(db, user, school_code)
+        workspace.require(Permission.SCHOOL_PROGRAMME_VIEW)
+        return await self._index(request, db, user, workspace)
+
+    @post("/", name="programme:start")
+    async def start(
+        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
+    ) -> Template | Redirect:
+        workspace = await resolve_school(db, user, school_code)
+        workspace.require(Permission.SCHOOL_PROGRAMME_MANAGE)
+        form = Form.from_mapping(await request.form(), svc.START_FIELDS)
+        programme = await svc.start_programme(db, workspace.school, form)
+        if programme is None:
+            return await self._index(request, db, user, workspace, form=form, status_code=422)
+        user.flash(
+            "success",
+            f"Программа на {programme.year.title} учебный год создана ({programme.origin}). "
+            "Проверьте сроки и ответственных в дорожной карте.",
+        )
+        return Redirect(f"{workspace.url}roadmap/{programme.year.title}", status_code=303)
+
+    # ---- one year -----------------------------------------------------------------
+
+    async def _programme(
+        self, db: DB, user: AuthContext, school_code: str, year_text: str, permission: Permission
+    ) -> tuple[SchoolWorkspace, Programme]:
+        workspace = await resolve_school(db, user, school_code)
+        workspace.require(permission)
+        year = svc.parse_year(year_text)
+        programme = await svc.programme_for_year(db, workspace.school, year) if year else None
+        if programme is None:
+            raise NotFoundException
+        return workspace, programme
+
+    async def _show(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: AuthContext,
+        workspace: SchoolWorkspace,
+        programme: Programme,
+        *,
+        settings_form: Form | None = None,
+        contingent_form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        school = workspace.school
+        staff = await svc.active_staff(db, school)
+        if settings_form is None:
+            settings_form = Form(
+                data={
+                    "title": programme.title,
+                    "goals": programme.goals,
+                    "curator_id": str(programme.curator_id or ""),
+                    "forms": list(programme.forms),
+                }
+            )
+        contingent = await svc.contingent_for(db, school, programme.year)
+        forms_items = await reference_items(db, ReferenceKind.FORM)
+        return await page(
+            request,
+            db,
+            user,
+            workspace,
+            "programme/show.html",
+            status_code=status_code,
+            programme=programme,
+            view=await load_roadmap(db, school, programme),
+            figures=await programme_figures(db, school, programme.year),
+            federal_target=FEDERAL_TARGET,
+            settings_form=settings_form,
+            contingent_form=contingent_form or svc.contingent_form(contingent),
+            contingent_titles=svc.CONTINGENT_TITLES,
+            staff_options=[(str(s.id), s.full_name) for s in staff],
+            form_options=[(i.code, i.title) for i in forms_items],
+            form_titles={i.code: i.title for i in forms_items},
+            model_titles=PROGRAMME_MODEL_TITLES,
+            can_manage=workspace.can(Permission.SCHOOL_PROGRAMME_MANAGE),
+        )
+
+    @get("/{year:str}", name="programme:show")
+    async def show(
+        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+    ) -> Template:
+        workspace, programme = await self._programme(
+            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
+        )
+        return await self._show(request, db, user, workspace, programme)
+
+    @post("/{year:str}/settings", name="programme:settings")
+    async def settings(
+        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+    ) -> Template | Redirect:
+        workspace, programme = await self._programme(
+            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
+        )
+        data = await request.form()
+        form = Form.from_mapping(data, svc.SETTINGS_FIELDS)
+        chosen = [str(v) for v in data.getall("forms", [])]
+        form.data["forms"] = chosen
+        if not await svc.update_settings(db, workspace.school, programme, form, chosen):
+            return await self._show(
+                request, db, user, workspace, programme, settings_form=form, status_code=422
+            )
+        user.flash("success", "Сведения о программе сохранены.")
+        return Redirect(f"{workspace.url}programme/{programme.year.title}", status_code=303)
+
+    @post("/{year:str}/contingent", name="programme:contingent")
+    async def contingent(
+        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+    ) -> Template | Redirect:
+        workspace, programme = await self._programme(
+            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
+        )
+        form = Form.from_mapping(await request.form(), svc.CONTINGENT_FIELDS)
+        if await svc.save_contingent(db, workspace.school, programme.year, form) is None:
+            return await self._show(
+                request, db, user, workspace, programme, contingent_form=form, status_code=422
+            )
+        user.flash("success", f"Контингент на {programme.year.title} учебный год сохранён.")
+        return Redirect(f"{workspace.url}programme/{programme.year.title}#contingent", status_code=303)
