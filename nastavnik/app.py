@@ -54,6 +54,9 @@ from nastavnik.school.participants.controllers import ParticipantsController
 from nastavnik.school.participants.import_controllers import ParticipantImportController
 from nastavnik.school.programme.controllers import ProgrammeController
 from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
+from nastavnik.school.matching.controllers import MatchingController
+from nastavnik.school.meetings.controllers import MeetingsController
+from nastavnik.school.pairs.controllers import PairsController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
 from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -185,6 +188,9 @@ def create_app(
             SchoolDocumentsController,
             ParticipantsController,
             ParticipantImportController,
+            MatchingController,
+            PairsController,
+            MeetingsController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),

@@ -6,6 +6,9 @@ from nastavnik.platform import jobs as _jobs
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.school.documents import models as _documents
+from nastavnik.school.matching import models as _matching
+from nastavnik.school.meetings import models as _meetings
+from nastavnik.school.pairs import models as _pairs
 from nastavnik.school.participants import models as _participants
 from nastavnik.school.programme import models as _programme
 from nastavnik.school.roadmap import models as _roadmap
@@ -15,3 +18,4 @@ from nastavnik.tenants import reference as _reference
 __all__ = ["metadata"]
 _MODULES = (_audit, _auth, _imports, _jobs, _participants, _tenants, _reference)
 _MODULES_ISSUE_3 = (_programme, _roadmap, _documents)
+_MODULES_ISSUE_5 = (_matching, _pairs, _meetings)

@@ -132,6 +132,12 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Наставники", base + "mentors", "shield"))
     elif Permission.SCHOOL_PARTICIPANTS_VIEW_OWN in permissions:
         nav.append(("Моя анкета", base + "participants/me", "file"))
+    if Permission.SCHOOL_MATCHING_VIEW in permissions:
+        nav.append(("Подбор пар", base + "matching", "route"))
+    if permissions & {Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN}:
+        nav.append(("Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары", base + "pairs", "users"))
+    if permissions & {Permission.SCHOOL_MEETINGS_VIEW, Permission.SCHOOL_MEETINGS_LOG_OWN}:
+        nav.append(("Встречи", base + "meetings", "calendar"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(

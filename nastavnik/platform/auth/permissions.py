@@ -65,6 +65,15 @@ class Permission(StrEnum):
     SCHOOL_PROGRAMME_MANAGE = "school:programme:manage"
     SCHOOL_ROADMAP_APPROVE = "school:roadmap:approve"
     SCHOOL_DOCUMENTS_MANAGE = "school:documents:manage"
+    SCHOOL_MATCHING_VIEW = "school:matching:view"
+    SCHOOL_MATCHING_MANAGE = "school:matching:manage"
+    SCHOOL_MATCHING_MARK = "school:matching:mark"
+    SCHOOL_PAIRS_VIEW = "school:pairs:view"
+    SCHOOL_PAIRS_VIEW_OWN = "school:pairs:view_own"
+    SCHOOL_PAIRS_MANAGE = "school:pairs:manage"
+    SCHOOL_MEETINGS_VIEW = "school:meetings:view"
+    SCHOOL_MEETINGS_LOG_OWN = "school:meetings:log_own"
+    SCHOOL_MEETINGS_MANAGE = "school:meetings:manage"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
@@ -94,24 +103,48 @@ _PROGRAMME_DIRECTOR = {
     Permission.SCHOOL_DOCUMENTS_MANAGE,
 }
 
+# Curator and director match, approve pairs and see every meeting; the psychologist sees the
+# matching and marks incompatible pairs; mentors see their own pairs and log their meetings.
+_PAIRS_MANAGERS = {
+    Permission.SCHOOL_MATCHING_VIEW,
+    Permission.SCHOOL_MATCHING_MANAGE,
+    Permission.SCHOOL_MATCHING_MARK,
+    Permission.SCHOOL_PAIRS_VIEW,
+    Permission.SCHOOL_PAIRS_MANAGE,
+    Permission.SCHOOL_MEETINGS_VIEW,
+    Permission.SCHOOL_MEETINGS_MANAGE,
+}
+_PAIRS_PSYCHOLOGIST = {
+    Permission.SCHOOL_MATCHING_VIEW,
+    Permission.SCHOOL_MATCHING_MARK,
+    Permission.SCHOOL_PAIRS_VIEW,
+    Permission.SCHOOL_MEETINGS_VIEW,
+}
+_PAIRS_OWN = {Permission.SCHOOL_PAIRS_VIEW_OWN, Permission.SCHOOL_MEETINGS_LOG_OWN}
+
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIRECTOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
         | _PROGRAMME_DIRECTOR
+        | _PAIRS_MANAGERS
     ),
     Role.CURATOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
         | _PROGRAMME_CURATOR
+        | _PAIRS_MANAGERS
     ),
     Role.PSYCHOLOGIST: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}
         | {Permission.SCHOOL_PARTICIPANTS_VIEW, Permission.SCHOOL_PARTICIPANTS_INTERVIEW}
         | {Permission.SCHOOL_PROGRAMME_VIEW}
+        | _PAIRS_PSYCHOLOGIST
     ),
-    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
-    Role.MENTEE_TEACHER: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}),
+    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN} | _PAIRS_OWN),
+    Role.MENTEE_TEACHER: frozenset(
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN, Permission.SCHOOL_PAIRS_VIEW_OWN}
+    ),
     Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
     Role.IRO_METHODIST: frozenset(
         {

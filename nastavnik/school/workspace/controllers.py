@@ -14,6 +14,7 @@ from nastavnik.platform.auth.permissions import INVITABLE_ROLES, ROLE_TITLES, Pe
 from nastavnik.platform.mail import send_mail
 from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
+from nastavnik.school.meetings.services import current_watch
 from nastavnik.school.roadmap.services import dashboard as roadmap_dashboard
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, invite_staff, list_staff
@@ -32,6 +33,9 @@ class SchoolWorkspaceController(Controller):
     ) -> Template:
         workspace = await resolve_school(db, user, school_code)
         staff = await list_staff(db, workspace.school)
+        pairs_watch = None
+        if workspace.school and workspace.can(Permission.SCHOOL_MEETINGS_VIEW):
+            pairs_watch = await current_watch(db, workspace.school)
         return await page(
             request,
             db,
@@ -40,6 +44,7 @@ class SchoolWorkspaceController(Controller):
             "school/home.html",
             school=workspace.school,
             staff_count=sum(1 for s in staff if s.left_at is None),
+            pairs_watch=pairs_watch,
             roadmap=await roadmap_dashboard(db, workspace.school)
             if workspace.can(Permission.SCHOOL_PROGRAMME_VIEW)
             else None,

@@ -1,0 +1,126 @@
+"""Meetings: every meeting of the year for the curator (own pairs' for a mentor), the
+school-level meetings (group meeting before matching, final ceremony), and the watch list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from nastavnik.platform.academic_year import AcademicYear
+from nastavnik.platform.auth.permissions import Permission
+from nastavnik.platform.web import DB, CurrentUser, Form
+from nastavnik.school.meetings import services
+from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, SCHOOL_MEETING_KINDS
+from nastavnik.school.pairs.services import list_mentorships, participant_ids_of_user
+from nastavnik.school.participants.models import local_today
+from nastavnik.tenants.models import School
+from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+
+SCHOOL_KIND_OPTIONS = [(k.value, MEETING_KIND_TITLES[k]) for k in SCHOOL_MEETING_KINDS]
+FORMAT_OPTIONS = [(f.value, t) for f, t in MEETING_FORMAT_TITLES.items()]
+
+
+async def _workspace(db: DB, user: CurrentUser, code: str) -> tuple[SchoolWorkspace, School]:
+    workspace = await resolve_school(db, user, code)
+    if not (
+        workspace.can(Permission.SCHOOL_MEETINGS_VIEW) or workspace.can(Permission.SCHOOL_MEETINGS_LOG_OWN)
+    ):
+        workspace.require(Permission.SCHOOL_MEETINGS_VIEW)
+    assert workspace.school is not None  # noqa: S101
+    return workspace, workspace.school
+
+
+class MeetingsController(Controller):
+    path = "/s/{school_code:str}/meetings"
+    include_in_schema = False
+
+    async def _page(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+        self,
+        request: Request[Any, Any, Any],
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolWorkspace,
+        school: School,
+        form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        year = AcademicYear.parse(request.query_params.get("year", "")) or AcademicYear.current(local_today())
+        sees_all = workspace.can(Permission.SCHOOL_MEETINGS_VIEW)
+        own = None if sees_all else await participant_ids_of_user(db, school, user.user.id)
+        pairs = await list_mentorships(db, school, year=year.start, participant_ids=own)
+        by_id = {m.id: m for m in pairs}
+        meetings = await services.list_meetings(db, school, year.start, None if sees_all else set(by_id))
+        return await page(
+            request,
+            db,
+            user,
+            workspace,
+            "meetings/index.html",
+            status_code=status_code,
+            year=year,
+            pairs=by_id,
+            meetings=meetings,
+            sees_all=sees_all,
+            pair_meetings=[m for m in meetings if m.mentorship_id],
+            school_meetings=[m for m in meetings if m.mentorship_id is None],
+            watch=await services.watch(db, school, year.start, local_today()) if sees_all else None,
+            can_manage=workspace.can(Permission.SCHOOL_MEETINGS_MANAGE),
+            form=form
+            or Form(
+                data={
+                    "kind": SCHOOL_KIND_OPTIONS[0][0],
+                    "held_on": local_today().isoformat(),
+                    "duration_minutes": "60",
+                    "format": "in_person",
+                }
+            ),
+            kind_options=SCHOOL_KIND_OPTIONS,
+            format_options=FORMAT_OPTIONS,
+        )
+
+    @get("/", name="meetings:index")
+    async def index(
+        self, request: Request[Any, Any, Any], *, db: DB, user: CurrentUser, school_code: FromPath[str]
+    ) -> Template:
+        workspace, school = await _workspace(db, user, school_code)
+        return await self._page(request, db, user, workspace, school)
+
+    @post("/", name="meetings:add")
+    async def add(
+        self, request: Request[Any, Any, Any], *, db: DB, user: CurrentUser, school_code: FromPath[str]
+    ) -> Template | Redirect:
+        workspace, school = await _workspace(db, user, school_code)
+        workspace.require(Permission.SCHOOL_MEETINGS_MANAGE)
+        form = Form.from_mapping(await request.form(), services.MEETING_FIELDS)
+        year = AcademicYear.current(local_today())
+        meeting = await services.log_school_meeting(
+            db, school, year=year.start, user_id=user.user.id, form=form, today=local_today()
+        )
+        if meeting is None:
+            return await self._page(request, db, user, workspace, school, form=form, status_code=422)
+        user.flash("success", f"Встреча записана: {meeting.kind_title}, {meeting.held_on:%d.%m.%Y}.")
+        return Redirect(f"/s/{school.code}/meetings", status_code=303)
+
+    @post("/{meeting_id:str}/delete", name="meetings:delete")
+    async def delete(
+        self, *, db: DB, user: CurrentUser, school_code: FromPath[str], meeting_id: FromPath[str]
+    ) -> Redirect:
+        workspace, school = await _workspace(db, user, school_code)
+        meeting = await services.get_meeting(db, school, meeting_id)
+        # The curator removes any record; a mentor only what they recorded themself.
+        if meeting is None or not (
+            workspace.can(Permission.SCHOOL_MEETINGS_MANAGE) or meeting.recorded_by_id == user.user.id
+        ):
+            raise NotFoundException
+        back = (
+            f"/s/{school.code}/pairs/{meeting.mentorship_id}#meetings"
+            if meeting.mentorship_id
+            else f"/s/{school.code}/meetings"
+        )
+        await db.delete(meeting)
+        user.flash("success", "Запись о встрече удалена.")
+        return Redirect(back, status_code=303)

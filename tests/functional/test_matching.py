@@ -1,0 +1,382 @@
+"""Matching rounds over HTTP: the pool, the proposal and its edits, approval and the order."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.platform.db import set_school
+from nastavnik.school.matching.models import MatchingProposal, MatchingRound
+from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
+from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
+from tests.functional._matching import YEAR, SmallPool, small_pool
+
+pytestmark = pytest.mark.anyio
+
+YEAR_TITLE = f"{YEAR}-{YEAR + 1}"
+
+
+@pytest.fixture
+async def pool(db: AsyncSession, world: World, mentor_a: Persona) -> SmallPool:
+    return await small_pool(db, world.school_a, mentor_a.user.id)
+
+
+async def start_round(browser: PersonaBrowser, world: World, mode: str = "best_fit") -> str:
+    base = f"/s/{world.school_a.code}/matching"
+    token = await csrf_token(browser, base + "/")
+    reply = await browser.post(
+        base + "/rounds",
+        data={"_csrf_token": token, "academic_year": YEAR_TITLE, "form": "teacher_student", "mode": mode},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303, reply.text
+    return str(reply.headers["location"])
+
+
+async def rows(db: AsyncSession, world: World, round_url: str) -> list[MatchingProposal]:
+    await set_school(db, world.school_a.id)
+    round_id = round_url.rstrip("/").split("/")[-1]
+    result = await db.execute(select(MatchingProposal).where(MatchingProposal.round_id == round_id))
+    return list(result.scalars())
+
+
+async def post(browser: PersonaBrowser, url: str, page: str, **data: str) -> int:
+    token = await csrf_token(browser, page)
+    reply = await browser.post(url, data={"_csrf_token": token, **data}, follow_redirects=False)
+    return reply.status_code
+
+
+async def test_curator_runs_a_round_and_sees_pairs_with_reasons_in_words(
+    browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    page = await browser.get(url)
+    assert page.status_code == 200
+    text = page.text
+    assert "Иванова Анна Петровна" in text
+    assert "Смирнова Анна Петровна" in text
+    assert "Наставник прошёл обучение" in text
+    assert "Направления: 1 из 1" in text
+
+
+async def test_mentee_without_consent_is_never_in_the_pool(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    page = await browser.get(url)
+    assert "Безсогласия" not in page.text
+    mentee_ids = {r.mentee_profile_id for r in await rows(db, world, url)}
+    assert pool.no_consent.id not in mentee_ids
+    assert {pool.ivanova.id, pool.petrov.id, pool.sidorova.id} == mentee_ids
+
+
+async def test_capacity_is_respected_and_the_left_out_mentee_gets_a_reason_and_next_step(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    proposal = await rows(db, world, url)
+    # Three places for three mentees: everyone is covered and nobody over capacity.
+    assert sum(1 for r in proposal if r.mentor_profile_id == pool.smirnova.id) <= 2
+    assert sum(1 for r in proposal if r.mentor_profile_id == pool.kuznetsov.id) <= 1
+    assert all(r.mentor_profile_id for r in proposal)
+    # Exclude one pair: the mentee now waits with a reason and a next step.
+    row = next(r for r in proposal if r.mentee_profile_id == pool.ivanova.id)
+    assert await post(browser, url + "/exclude", url, proposal=str(row.id)) == 303
+    page = await browser.get(url)
+    assert "Куратор исключил предложенную пару" in page.text
+    assert "Запустите подбор заново" in page.text
+
+
+async def test_excluded_pair_is_never_proposed_again_on_rerun(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.ivanova.id)
+    excluded_mentor = row.mentor_profile_id
+    await post(browser, url + "/exclude", url, proposal=str(row.id))
+    assert await post(browser, url + "/rerun", url, mode="coverage") == 303
+    again = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.ivanova.id)
+    assert again.mentor_profile_id != excluded_mentor
+    if again.mentor_profile_id is None:
+        assert again.unmatched_text
+
+
+async def test_locked_pair_is_kept_when_the_round_is_run_again(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.petrov.id)
+    # Lock Petrov with Kuznetsov whatever was proposed: swap first if needed.
+    assert await post(browser, url + "/lock", url, proposal=str(row.id)) == 303
+    locked_mentor = row.mentor_profile_id
+    assert await post(browser, url + "/rerun", url, mode="coverage") == 303
+    again = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.petrov.id)
+    assert again.locked
+    assert again.mentor_profile_id == locked_mentor
+    page = await browser.get(url)
+    assert "Закреплена" in page.text
+
+
+async def test_htmx_lock_returns_the_proposal_fragment(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    row = (await rows(db, world, url))[0]
+    token = await csrf_token(browser, url)
+    reply = await browser.post(
+        url + "/lock", data={"_csrf_token": token, "proposal": str(row.id)}, headers={"HX-Request": "true"}
+    )
+    assert reply.status_code == 200
+    assert reply.text.lstrip().startswith('<div id="proposal">')
+    assert "<html" not in reply.text
+
+
+async def test_swap_exchanges_mentors_and_locks_both_pairs(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    before = {r.mentee_profile_id: r for r in await rows(db, world, url)}
+    first, second = before[pool.petrov.id], before[pool.sidorova.id]
+    first_mentor, second_mentor = first.mentor_profile_id, second.mentor_profile_id
+    assert first_mentor != second_mentor
+    assert await post(browser, url + "/swap", url, first=str(first.id), second=str(second.id)) == 303
+    await db.refresh(first)
+    await db.refresh(second)
+    assert (first.mentor_profile_id, second.mentor_profile_id) == (second_mentor, first_mentor)
+    assert first.locked and second.locked
+
+
+async def test_swap_that_breaks_a_hard_rule_is_refused(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    by_mentee = {r.mentee_profile_id: r for r in await rows(db, world, url)}
+    # A psychologist marks Ivanova and Kuznetsov incompatible after the run.
+    people = f"/s/{world.school_a.code}/matching/people"
+    assert (
+        await post(
+            browser,
+            f"/s/{world.school_a.code}/matching/marks",
+            people,
+            mentee=str(pool.ivanova.participant_id),
+            mentor=str(pool.kuznetsov.participant_id),
+        )
+        == 303
+    )
+    kuznetsov_row = next((r for r in by_mentee.values() if r.mentor_profile_id == pool.kuznetsov.id), None)
+    assert kuznetsov_row is not None
+    ivanova_row = by_mentee[pool.ivanova.id]
+    assert (
+        await post(browser, url + "/swap", url, first=str(ivanova_row.id), second=str(kuznetsov_row.id))
+        == 303
+    )
+    page = await browser.get(url)
+    assert "Поменять нельзя" in page.text
+    assert "несовместим" in page.text
+
+
+async def test_psychologists_mark_keeps_the_pair_out_of_the_next_round(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    people = f"/s/{world.school_a.code}/matching/people"
+    for mentor in (pool.smirnova, pool.kuznetsov):
+        assert (
+            await post(
+                browser,
+                f"/s/{world.school_a.code}/matching/marks",
+                people,
+                mentee=str(pool.sidorova.participant_id),
+                mentor=str(mentor.participant_id),
+            )
+            == 303
+        )
+    url = await start_round(browser, world)
+    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.sidorova.id)
+    assert row.mentor_profile_id is None
+    assert "педагога-психолога" in row.unmatched_text
+
+
+async def test_a_group_is_approved_as_one_group_and_the_order_lists_every_pair(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    proposal = await rows(db, world, url)
+    assert sum(1 for r in proposal if r.mentor_profile_id == pool.smirnova.id) == 2
+    assert await post(browser, url + "/group", url, mentor=str(pool.smirnova.id)) == 303
+    token = await csrf_token(browser, url)
+    reply = await browser.post(
+        url + "/approve",
+        data={
+            "_csrf_token": token,
+            "order_number": "45-о",
+            "order_date": "2025-10-01",
+            "started_on": "2025-10-01",
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303, reply.text
+    await set_school(db, world.school_a.id)
+    matching_round = (
+        await db.execute(select(MatchingRound).where(MatchingRound.school_id == world.school_a.id))
+    ).scalar_one()
+    assert matching_round.status == "approved"
+    mentorships = list(
+        (await db.execute(select(Mentorship).where(Mentorship.round_id == matching_round.id))).scalars()
+    )
+    assert sorted(m.is_group for m in mentorships) == [False, True]
+    assert all(m.status is MentorshipStatus.FORMING for m in mentorships)
+
+    pdf = await browser.get(url + "/order/pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"].startswith("application/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    flat = re.sub(r"\s+", " ", text)
+    assert "Об утверждении наставнических пар/групп" in flat
+    for name in ("Иванова Анна Петровна", "Петров Олег Ильич", "Сидорова Анна Петровна"):
+        assert name in flat
+    assert "45-о" in flat
+    docx = await browser.get(url + "/order/docx")
+    assert docx.status_code == 200
+    document = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    assert "Петров Олег Ильич" in document
+
+    # Approved: the proposal no longer changes.
+    assert await post(browser, url + "/rerun", url) == 303
+    assert "Раунд уже утверждён" in (await browser.get(url)).text
+
+
+async def test_approval_needs_an_order_number_and_keeps_what_was_typed(
+    browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    reply = await browser.post(
+        url + "/approve", data={"_csrf_token": token, "order_number": "", "order_date": "2025-10-01"}
+    )
+    assert reply.status_code == 422
+    assert "Укажите номер приказа." in reply.text
+    assert 'value="2025-10-01"' in reply.text
+
+
+async def test_round_start_validates_the_form(browser_for: Browser, world: World, curator_a: Persona) -> None:
+    browser = await browser_for(curator_a)
+    base = f"/s/{world.school_a.code}/matching"
+    token = await csrf_token(browser, base + "/")
+    reply = await browser.post(
+        base + "/rounds", data={"_csrf_token": token, "academic_year": "2025", "form": "", "mode": "best_fit"}
+    )
+    assert reply.status_code == 422
+    assert "Выберите форму наставничества." in reply.text
+
+
+async def test_school_weights_are_saved_and_checked(
+    browser_for: Browser, world: World, curator_a: Persona
+) -> None:
+    browser = await browser_for(curator_a)
+    url = f"/s/{world.school_a.code}/matching/settings"
+    token = await csrf_token(browser, url)
+    values = {
+        "directions": "50",
+        "subject": "10",
+        "request_areas": "10",
+        "trained": "10",
+        "interviewed": "5",
+        "mentee_preference": "10",
+        "mentor_preference": "3",
+        "mutual_preference": "2",
+        "min_score": "0",
+        "require_direction_overlap": "true",
+    }
+    reply = await browser.post(url, data={"_csrf_token": token, **values}, follow_redirects=False)
+    assert reply.status_code == 303
+    assert 'value="50"' in (await browser.get(url)).text
+    bad = await browser.post(url, data={"_csrf_token": token, **values, "subject": "-3"})
+    assert bad.status_code == 422
+    assert "целое число от 0 до 100" in bad.text
+
+
+async def test_mentor_cannot_open_matching(browser_for: Browser, world: World, mentor_a: Persona) -> None:
+    reply = await (await browser_for(mentor_a)).get(f"/s/{world.school_a.code}/matching/")
+    assert reply.status_code == 403
+
+
+# --- another school's user gets 404 everywhere ------------------------------------------------
+
+
+@pytest.fixture
+async def approved_round(browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool) -> str:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    await browser.post(
+        url + "/approve", data={"_csrf_token": token, "order_number": "1", "order_date": "2025-10-01"}
+    )
+    return url
+
+
+MATCHING_GETS = [
+    "/",
+    "/settings",
+    "/people",
+    "/rounds/{round}",
+    "/rounds/{round}/order/pdf",
+    "/rounds/{round}/order/docx",
+]
+MATCHING_POSTS = [
+    "/rounds",
+    "/settings",
+    "/marks",
+    "/preferences",
+    "/rounds/{round}/lock",
+    "/rounds/{round}/exclude",
+    "/rounds/{round}/swap",
+    "/rounds/{round}/group",
+    "/rounds/{round}/rerun",
+    "/rounds/{round}/approve",
+    "/marks/{round}/delete",
+    "/preferences/{round}/delete",
+]
+
+
+@pytest.mark.parametrize("route", MATCHING_GETS)
+async def test_user_of_school_b_gets_404_on_school_a_matching_pages(  # noqa: PLR0917 - fixtures
+    browser_for: Browser,
+    world: World,
+    curator_a: Persona,
+    curator_b: Persona,
+    approved_round: str,
+    route: str,
+) -> None:
+    round_id = approved_round.rstrip("/").split("/")[-1]
+    url = f"/s/{world.school_a.code}/matching" + route.format(round=round_id)
+    assert (await (await browser_for(curator_a)).get(url)).status_code == 200
+    assert (await (await browser_for(curator_b)).get(url)).status_code == 404
+
+
+@pytest.mark.parametrize("route", MATCHING_POSTS)
+async def test_user_of_school_b_gets_404_on_school_a_matching_actions(
+    browser_for: Browser, world: World, curator_b: Persona, approved_round: str, route: str
+) -> None:
+    round_id = approved_round.rstrip("/").split("/")[-1]
+    browser = await browser_for(curator_b)
+    token = await csrf_token(browser, f"/s/{world.school_b.code}/matching/")
+    url = f"/s/{world.school_a.code}/matching" + route.format(round=round_id)
+    reply = await browser.post(url, data={"_csrf_token": token, "proposal": "x", "mentor": "x"})
+    assert reply.status_code == 404
