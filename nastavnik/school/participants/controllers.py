@@ -401,7 +401,6 @@ class ParticipantsController(Controller):
         person_id: uuid.UUID,
         **forms: Any,
     ) -> Template:
-        db.expire_all()
         person = await _person_or_404(db, school, str(person_id), full=True)
         context = await self._card_context(request, db, workspace, school, person, **forms)
         return await page(request, db, user, workspace, "participants/card.html", status_code=422, **context)
@@ -1009,6 +1008,7 @@ class ParticipantsController(Controller):
         return Response(
             d.render_docx(document) if as_docx else d.render_pdf(document),
             media_type=d.DOCX_MEDIA_TYPE if as_docx else d.PDF_MEDIA_TYPE,
+            status_code=200,
             headers={
                 "Content-Disposition": d.content_disposition(consent_filename("docx" if as_docx else "pdf"))
             },

@@ -128,6 +128,9 @@ TARGET_FIELDS: dict[ImportTarget, tuple[str, ...]] = {
 
 _ALIASES: dict[str, str] = {
     "id": "external_id",
+    "код": "external_id",
+    "код ученика": "external_id",
+    "код сотрудника": "external_id",
     "ид": "external_id",
     "uid": "external_id",
     "guid": "external_id",

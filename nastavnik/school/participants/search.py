@@ -229,7 +229,8 @@ async def search_bank(  # noqa: PLR0912 - one check per field, in order
     total = int(await db.scalar(select(func.count()).select_from(base.subquery())) or 0)
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
-    order += [Participant.last_name, Participant.first_name, Participant.middle_name]
+    # The folded name sorts Russian names in alphabet order whatever the collation.
+    order.append(Participant.search_name)
     query = (
         select(profile, Participant, consent_ok.label("consented"), load.label("load"))
         .join(Participant, _profile_join(profile))
@@ -311,7 +312,8 @@ async def search_people(
     total = int(await db.scalar(select(func.count()).select_from(Participant).where(*conditions)) or 0)
     pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
-    order += [Participant.last_name, Participant.first_name, Participant.middle_name]
+    # The folded name sorts Russian names in alphabet order whatever the collation.
+    order.append(Participant.search_name)
     query = (
         select(Participant, consent_ok.label("consented"))
         .where(*conditions)

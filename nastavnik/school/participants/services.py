@@ -395,7 +395,7 @@ async def get_participant(
             selectinload(Participant.mentor_profiles).selectinload(MentorProfile.competencies),
             selectinload(Participant.mentor_profiles).selectinload(MentorProfile.trainings),
             selectinload(Participant.mentor_profiles).selectinload(MentorProfile.interviewed_by),
-        )
+        ).execution_options(populate_existing=True)
     person = (await db.execute(query)).scalar_one_or_none()
     if person is None:
         raise NotFoundError
