@@ -389,7 +389,7 @@ async def test_a_pupil_in_a_staff_file_is_a_conflict(
     ],
 )
 async def test_unreadable_files_are_refused_with_a_reason(
-    browser_for: Browser, curator_a: Persona, world: World, filename: str, content: bytes, message: str
+    browser_for: Browser, *, curator_a: Persona, world: World, filename: str, content: bytes, message: str
 ) -> None:
     browser = await browser_for(curator_a)
     reply = await upload(browser, world, filename, content)
