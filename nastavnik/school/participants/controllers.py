@@ -732,8 +732,9 @@ class ParticipantsController(Controller):
         school_code: FromPath[str],
         participant_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, school = await _school(db, user, school_code, Permission.SCHOOL_PARTICIPANTS_INTERVIEW)
+        workspace, school = await _school(db, user, school_code)
         person = await _visible_person(db, user, workspace, school, participant_id)
+        workspace.require(Permission.SCHOOL_PARTICIPANTS_INTERVIEW)
         year = _year(request)
         profile = await svc.get_mentor_profile(db, person, year)
         if profile is None:
