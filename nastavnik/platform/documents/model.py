@@ -28,8 +28,14 @@ class Run:
 Text = str | Sequence[Run]
 
 
+def typographic(text: str) -> str:
+    """A number sign never ends a line: «№ 45» keeps its number (non-breaking space)."""
+    return text.replace("№ ", "№\u00a0")
+
+
 def runs_of(text: Text) -> list[Run]:
-    return [Run(text)] if isinstance(text, str) else list(text)
+    runs = [Run(text)] if isinstance(text, str) else list(text)
+    return [Run(typographic(r.text), r.bold, r.italic) for r in runs]
 
 
 def plain_text(text: Text) -> str:
@@ -62,6 +68,8 @@ class BulletList:
     numbered: bool = False
     # Numbered lists may continue a numbering that started elsewhere, e.g. «3.», «4.».
     start: int = 1
+    # Short items read better ragged-right; clauses of an order are justified like the body.
+    align: Align = "justify"
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from nastavnik.platform.documents.model import (
     Table,
     Text,
     runs_of,
+    typographic,
 )
 from nastavnik.platform.documents.text import format_date, format_date_long
 
@@ -97,7 +98,9 @@ class _Styles:
             firstLineIndent=12.5 * mm,
             spaceAfter=size * 0.35,
         )
-        self.plain = ParagraphStyle("plain", parent=self.body, firstLineIndent=0, spaceAfter=0)
+        self.plain = ParagraphStyle(
+            "plain", parent=self.body, firstLineIndent=0, spaceAfter=0, alignment=TA_LEFT
+        )
         self.org = ParagraphStyle(
             "org", parent=self.plain, fontName=SERIF.face(bold=True), alignment=TA_CENTER
         )
@@ -277,11 +280,13 @@ class PdfRenderer:
             style = ParagraphStyle(
                 "reg", parent=st.plain, alignment=TA_RIGHT, spaceAfter=self.doc.font_size * 0.6
             )
-            return [RLParagraph(escape(reg.inline_text), style)]
+            return [RLParagraph(escape(typographic(reg.inline_text)), style)]
         date_text = format_date(reg.date) if reg.date else "«___» __________ 20___ г."
         number_text = f"№ {reg.number}" if reg.number else "№ ______"
         left = RLParagraph(escape(date_text), st.plain)
-        right = RLParagraph(escape(number_text), ParagraphStyle("r", parent=st.plain, alignment=TA_RIGHT))
+        right = RLParagraph(
+            escape(typographic(number_text)), ParagraphStyle("r", parent=st.plain, alignment=TA_RIGHT)
+        )
         table = RLTable(
             [[left, right]],
             colWidths=[self.width / 2, self.width / 2],
@@ -334,7 +339,9 @@ class PdfRenderer:
         raise TypeError(msg)
 
     def _list(self, block: BulletList) -> Flowable:
-        style = ParagraphStyle("li", parent=self.styles.body, firstLineIndent=0, spaceAfter=2)
+        style = ParagraphStyle(
+            "li", parent=self.styles.body, firstLineIndent=0, spaceAfter=2, alignment=_ALIGN[block.align]
+        )
         items: list[Any] = [ListItem(RLParagraph(_markup(item), style)) for item in block.items]
         if block.numbered:
             return ListFlowable(

@@ -40,6 +40,7 @@ from nastavnik.platform.documents.model import (
     Table,
     Text,
     runs_of,
+    typographic,
 )
 from nastavnik.platform.documents.text import format_date, format_date_long
 
@@ -313,7 +314,7 @@ class DocxRenderer:
 
     def _registration(self, reg: Registration) -> None:
         if reg.inline:
-            p = self._para(reg.inline_text, align="right")
+            p = self._para(typographic(reg.inline_text), align="right")
             p.paragraph_format.space_after = Pt(self.size * 0.6)
             return
         date_text = format_date(reg.date) if reg.date else "«___» __________ 20___ г."
@@ -322,7 +323,7 @@ class DocxRenderer:
         p.paragraph_format.tab_stops.add_tab_stop(self.text_width, alignment=WD_TAB_ALIGNMENT.RIGHT)
         p.paragraph_format.space_before = Pt(4)
         p.paragraph_format.space_after = Pt(4)
-        p.add_run(f"{date_text}\t{number_text}")
+        p.add_run(typographic(f"{date_text}\t{number_text}"))
         if reg.place:
             self._para(reg.place, align="center")
         spacer = self.word.add_paragraph()
@@ -362,6 +363,7 @@ class DocxRenderer:
             p.paragraph_format.left_indent = Mm(10)
             p.paragraph_format.first_line_indent = Mm(-6)
             p.paragraph_format.space_after = Pt(2)
+            p.alignment = _ALIGN[block.align]
             marker = f"{block.start + offset}.\t" if block.numbered else "–\t"
             p.paragraph_format.tab_stops.add_tab_stop(Mm(10))
             p.add_run(marker)

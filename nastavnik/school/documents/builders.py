@@ -7,6 +7,7 @@ returns a `documents.Document`; rendering is the toolkit's business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,6 +52,10 @@ class DocumentData:
     def year(self) -> str:
         return self.programme.year.title
 
+    @property
+    def municipality(self) -> str | None:
+        return self.school.municipality.name if "municipality" in self.school.__dict__ else None
+
     def registration(self, kind: DocumentKind, *, inline: bool) -> d.Registration:
         found = self.registrations.get(kind)
         place = place_of(self.school.address)
@@ -69,6 +74,8 @@ class DocumentData:
         position = (
             self.director.position if self.director and self.director.position else "Директор"
         ).strip()
+        if self.school.name not in position:
+            position = f"{position} {self.school.name}"
         name = initials_surname(self.director.full_name) if self.director else ""
         return d.Signer(position, name)
 
@@ -85,6 +92,16 @@ def place_of(address: str) -> str | None:
     return first if first.lower().startswith(prefixes) else None
 
 
+def deadline_text(text: str) -> str:
+    """«сентябрь–октябрь» → «сентябрь – октябрь», so a narrow column can break the period."""
+    return re.sub(r"\s*[–—]\s*", " – ", text).strip()
+
+
+def lower_first(text: str) -> str:
+    """«Заместитель директора по УВР» → «заместитель директора по УВР» (abbreviations kept)."""
+    return text[:1].lower() + text[1:]
+
+
 def responsible_text(item: RoadmapItem) -> str:
     people = [surname_initials(s.full_name) for s in item.responsible_staff]
     if item.responsible_note:
@@ -94,6 +111,7 @@ def responsible_text(item: RoadmapItem) -> str:
 
 def _organisation(doc: d.Document, data: DocumentData) -> d.Document:
     doc.organisation = data.school.full_name
+    doc.organisation_parent = data.municipality
     doc.author = data.school.full_name
     return doc
 
@@ -135,7 +153,7 @@ def roadmap_document(data: DocumentData) -> d.Document:
             [
                 f"{stage.number}.{item.position}",
                 item.event,
-                item.deadline_text,
+                deadline_text(item.deadline_text),
                 responsible_text(item),
                 item.expected_result,
             ]
@@ -144,7 +162,7 @@ def roadmap_document(data: DocumentData) -> d.Document:
     doc.add(
         d.Table(
             columns=[
-                d.Column("№ п/п", 0.7, "center"),
+                d.Column("№ п/п", 0.9, "center"),
                 d.Column("Мероприятие", 6),
                 d.Column("Срок", 1.7),
                 d.Column("Ответственный", 2.2),
@@ -194,6 +212,7 @@ def report_document(data: DocumentData) -> d.Document:
             if DocumentKind.REPORT in data.registrations
             else None,
             subject=f"Отчёт об исполнении дорожной карты {data.year}",
+            orientation="landscape",
         ),
         data,
     )
@@ -206,7 +225,7 @@ def report_document(data: DocumentData) -> d.Document:
                 f"В {data.year} учебном году в {data.school.name} реализовывались следующие формы "
                 "наставничества:"
             ),
-            d.BulletList([f"«{title}»" for title in data.form_titles]),
+            d.BulletList([f"«{title}»" for title in data.form_titles], align="left"),
         )
     else:
         doc.add(d.Paragraph("Формы наставничества в программе не указаны."))
@@ -216,6 +235,7 @@ def report_document(data: DocumentData) -> d.Document:
         d.BulletList(
             [f"{s.stage.title} — выполнено {s.done} из {s.total} мероприятий" for s in view.stages],
             numbered=True,
+            align="left",
         )
     )
     doc.add(d.Heading("4. Исполнение дорожной карты"))
@@ -226,7 +246,7 @@ def report_document(data: DocumentData) -> d.Document:
             [
                 f"{stage.number}.{item.position}",
                 item.event,
-                item.deadline_text,
+                deadline_text(item.deadline_text),
                 responsible_text(item),
                 execution_text(item, data.today),
             ]
@@ -235,11 +255,11 @@ def report_document(data: DocumentData) -> d.Document:
     doc.add(
         d.Table(
             columns=[
-                d.Column("№ п/п", 0.7, "center"),
-                d.Column("Мероприятие", 3.4),
-                d.Column("Срок", 1.4),
-                d.Column("Ответственный", 1.7),
-                d.Column("Что сделано", 4),
+                d.Column("№ п/п", 0.9, "center"),
+                d.Column("Мероприятие", 4.6),
+                d.Column("Срок", 1.6),
+                d.Column("Ответственный", 2),
+                d.Column("Что сделано", 5.2),
             ],
             rows=rows,
         )
@@ -287,7 +307,7 @@ def report_document(data: DocumentData) -> d.Document:
         facts += [[title, str(count)] for title, count in figures.directions]
     doc.add(
         d.Table(
-            columns=[d.Column("Показатель", 5), d.Column("Значение", 2, "center")],
+            columns=[d.Column("Показатель", 6), d.Column("Значение", 2, "center")],
             rows=facts,
         ),
         d.SignatureBlock([data.curator_signer, data.director_signer]),
@@ -307,14 +327,13 @@ def order_document(data: DocumentData) -> d.Document:
             subtitle="Об организации наставничества",
             registration=data.registration(DocumentKind.ORDER, inline=False),
             registration_before_subtitle=True,
-            font_size=13,
             subject=f"Приказ об организации наставничества {data.year}",
         ),
         data,
     )
     curator = data.curator
     curator_text = (
-        f"{curator.full_name}{', ' + curator.position.lower() if curator.position else ''}"
+        f"{curator.full_name}{', ' + lower_first(curator.position) if curator.position else ''}"
         if curator
         else "______________________________ (Ф. И. О., должность)"
     )
@@ -336,7 +355,7 @@ def order_document(data: DocumentData) -> d.Document:
                     "Утвердить дорожную карту (план мероприятий) реализации целевой модели наставничества "
                     f"на {data.year} учебный год (приложение 2)."
                 ),
-                f"Утвердить программу наставничества «{programme.title}» (приложение 3).",
+                f"Утвердить программу наставничества на {data.year} учебный год (приложение 3).",
                 f"Назначить куратором реализации программ наставничества: {curator_text}.",
                 (
                     f"Куратору ({curator_short}) обеспечить исполнение дорожной карты, формирование баз "

@@ -151,7 +151,7 @@ class SchoolDocumentsController(Controller):
             titles=DOCUMENT_KIND_TITLES,
             hints=DOCUMENT_HINTS,
             registered=registered,
-            forms=forms,
+            registration_forms=forms,
             format_date=format_date,
             can_manage=workspace.can(Permission.SCHOOL_DOCUMENTS_MANAGE),
             base=f"{workspace.url}documents/{programme.year.title}",

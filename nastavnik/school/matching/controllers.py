@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from nastavnik.platform import audit
 from nastavnik.platform import documents as d
@@ -429,6 +430,16 @@ class MatchingController(Controller):
     ) -> Template:
         year = services.current_year()
         mentees, mentors = await services.year_people(db, school, year.start)
+        links: list[tuple[str, str, str]] = []
+        if workspace.can(Permission.SCHOOL_MATCHING_MANAGE):
+            settings = request.app.state.settings
+            for side, profiles in ((PreferenceSide.MENTEE, mentees), (PreferenceSide.MENTOR, mentors)):
+                for p in profiles:
+                    token = services.preference_token(
+                        settings.session_secret, school, p.participant_id, side, year.start
+                    )
+                    role = "наставляемый" if side is PreferenceSide.MENTEE else "наставник"
+                    links.append((p.participant.full_name, role, f"{settings.base_url}/preferences/{token}"))
         people = {p.participant_id: p.participant for p in mentees} | {
             p.participant_id: p.participant for p in mentors
         }
@@ -449,6 +460,7 @@ class MatchingController(Controller):
                 (PreferenceSide.MENTEE.value, "Наставляемый выбирает наставника"),
                 (PreferenceSide.MENTOR.value, "Наставник выбирает наставляемого"),
             ],
+            links=links,
             mark_form=mark_form or Form(),
             preference_form=preference_form or Form(),
             can_mark=workspace.can(Permission.SCHOOL_MATCHING_MARK),
@@ -507,3 +519,60 @@ class MatchingController(Controller):
             raise NotFoundException
         user.flash("success", "Предпочтение удалено.")
         return Redirect(f"/s/{school.code}/matching/people", status_code=303)
+
+
+class PreferenceLinkController(Controller):
+    """The personal link a participant opens after the group meeting, without signing in."""
+
+    path = "/preferences"
+    include_in_schema = False
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        db: DB,
+        token: str,
+        *,
+        form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        secret = request.app.state.settings.session_secret
+        target = await services.resolve_link(db, secret, token)
+        if target is None:
+            raise NotFoundException
+        chosen = await services.chosen_by_link(db, target)
+        choices = await services.link_choices(db, target)
+        return Template(
+            template_name="matching/preference_link.html",
+            status_code=status_code,
+            context={
+                "target": target,
+                "choices": choices,
+                "choice_options": [(str(p.id), p.full_name) for p in choices],
+                "token": token,
+                "form": form or Form(data={"chosen": [str(c) for c in chosen]}),
+                "saved": request.query_params.get("saved") == "1",
+                "max_choices": services.MAX_CHOICES,
+                "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+                "request_id": request_id_of(request),
+            },
+        )
+
+    @get("/{token:str}", name="matching:preference_link")
+    async def show(self, request: Request[Any, Any, Any], db: DB, token: FromPath[str]) -> Template:
+        return await self._render(request, db, token)
+
+    @post("/{token:str}", name="matching:preference_link_save")
+    async def save(
+        self, request: Request[Any, Any, Any], db: DB, token: FromPath[str]
+    ) -> Template | Redirect:
+        secret = request.app.state.settings.session_secret
+        target = await services.resolve_link(db, secret, token)
+        if target is None:
+            raise NotFoundException
+        data = await request.form()
+        chosen = [str(v) for v in data.getall("chosen", [])]
+        form = Form(data={"chosen": chosen})
+        if not await services.save_link_choices(db, target, chosen, form):
+            return await self._render(request, db, token, form=form, status_code=422)
+        return Redirect(f"/preferences/{token}?saved=1", status_code=303)

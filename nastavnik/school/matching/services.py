@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.academic_year import AcademicYear
-from nastavnik.platform.db import utcnow
+from nastavnik.platform.auth.signing import sign, unsign
+from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.web import Form
 from nastavnik.school.matching.models import (
     IncompatibilityMark,
@@ -953,3 +954,112 @@ async def remove_preference(db: AsyncSession, school: School, preference_id: str
 
 def current_year() -> AcademicYear:
     return AcademicYear.current(local_today())
+
+
+# --- personal links: a participant states preferences without signing in --------------------
+
+LINK_MAX_AGE = 30 * 24 * 3600
+MAX_CHOICES = 3
+
+
+@dataclass
+class LinkTarget:
+    school: School
+    chooser: Participant
+    side: PreferenceSide
+    year: int
+
+
+def preference_token(
+    secret: str, school: School, participant_id: uuid.UUID, side: PreferenceSide, year: int
+) -> str:
+    return sign(secret, {"s": str(school.id), "p": str(participant_id), "d": side.value, "y": year})
+
+
+async def resolve_link(db: AsyncSession, secret: str, token: str) -> LinkTarget | None:
+    """Who the personal link belongs to; None if it is forged, expired or the person is gone."""
+    payload = unsign(secret, token, max_age=LINK_MAX_AGE)
+    if payload is None:
+        return None
+    try:
+        school_id, person_id = uuid.UUID(str(payload["s"])), uuid.UUID(str(payload["p"]))
+        side, year = PreferenceSide(str(payload["d"])), int(payload["y"])
+    except (KeyError, ValueError):
+        return None
+    school = await db.get(School, school_id)
+    if school is None:
+        return None
+    await set_school(db, school.id)
+    chooser = await db.scalar(
+        select(Participant).where(
+            Participant.school_id == school.id,
+            Participant.id == person_id,
+            Participant.anonymised_at.is_(None),
+            valid_consent_clause(),
+        )
+    )
+    return LinkTarget(school, chooser, side, year) if chooser else None
+
+
+async def link_choices(db: AsyncSession, target: LinkTarget) -> list[Participant]:
+    """The other side of the year's banks, consented people only (names are shown to others)."""
+    profile: type[MenteeProfile] | type[MentorProfile] = (
+        MentorProfile if target.side is PreferenceSide.MENTEE else MenteeProfile
+    )
+    query = (
+        select(Participant)
+        .join(
+            profile, (profile.school_id == Participant.school_id) & (profile.participant_id == Participant.id)
+        )
+        .where(
+            Participant.school_id == target.school.id,
+            profile.academic_year == target.year,
+            Participant.id != target.chooser.id,
+            Participant.anonymised_at.is_(None),
+            valid_consent_clause(),
+        )
+        .order_by(Participant.last_name, Participant.first_name)
+    )
+    return list((await db.execute(query)).scalars().unique())
+
+
+async def chosen_by_link(db: AsyncSession, target: LinkTarget) -> set[uuid.UUID]:
+    query = select(MatchingPreference.chosen_id).where(
+        MatchingPreference.school_id == target.school.id,
+        MatchingPreference.academic_year == target.year,
+        MatchingPreference.side == target.side,
+        MatchingPreference.chooser_id == target.chooser.id,
+    )
+    return set((await db.execute(query)).scalars())
+
+
+async def save_link_choices(db: AsyncSession, target: LinkTarget, chosen: list[str], form: Form) -> bool:
+    allowed = {str(p.id): p for p in await link_choices(db, target)}
+    picked = list(dict.fromkeys(c for c in chosen if c in allowed))
+    if not picked:
+        form.error("chosen", "Отметьте хотя бы одного человека.")
+    if len(picked) > MAX_CHOICES:
+        form.error("chosen", f"Можно выбрать не больше {MAX_CHOICES}.")
+    if not form.ok:
+        return False
+    await db.execute(
+        delete(MatchingPreference).where(
+            MatchingPreference.school_id == target.school.id,
+            MatchingPreference.academic_year == target.year,
+            MatchingPreference.side == target.side,
+            MatchingPreference.chooser_id == target.chooser.id,
+        )
+    )
+    for key in picked:
+        db.add(
+            MatchingPreference(
+                school_id=target.school.id,
+                academic_year=target.year,
+                side=target.side,
+                chooser_id=target.chooser.id,
+                chosen_id=allowed[key].id,
+                entered_by_link=True,
+            )
+        )
+    await db.flush()
+    return True

@@ -44,10 +44,10 @@ class SchoolWorkspaceController(Controller):
             "school/home.html",
             school=workspace.school,
             staff_count=sum(1 for s in staff if s.left_at is None),
-            pairs_watch=pairs_watch,
             roadmap=await roadmap_dashboard(db, workspace.school)
             if workspace.can(Permission.SCHOOL_PROGRAMME_VIEW)
             else None,
+            pairs_watch=pairs_watch,
         )
 
     @get("/staff", name="school:staff")
