@@ -54,7 +54,7 @@ from nastavnik.school.participants.controllers import ParticipantsController
 from nastavnik.school.participants.import_controllers import ParticipantImportController
 from nastavnik.school.programme.controllers import ProgrammeController
 from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
-from nastavnik.school.matching.controllers import MatchingController
+from nastavnik.school.matching.controllers import MatchingController, PreferenceLinkController
 from nastavnik.school.meetings.controllers import MeetingsController
 from nastavnik.school.pairs.controllers import PairsController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
@@ -189,6 +189,7 @@ def create_app(
             ParticipantsController,
             ParticipantImportController,
             MatchingController,
+            PreferenceLinkController,
             PairsController,
             MeetingsController,
             MunicipalityWorkspaceController,

@@ -7,6 +7,8 @@ import re
 import zipfile
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -315,6 +317,42 @@ async def test_school_weights_are_saved_and_checked(
 async def test_mentor_cannot_open_matching(browser_for: Browser, world: World, mentor_a: Persona) -> None:
     reply = await (await browser_for(mentor_a)).get(f"/s/{world.school_a.code}/matching/")
     assert reply.status_code == 403
+
+
+async def test_participant_states_preferences_through_a_personal_link_without_signing_in(  # noqa: PLR0917
+    browser_for: Browser,
+    client: AsyncTestClient[Litestar],
+    db: AsyncSession,
+    world: World,
+    curator_a: Persona,
+    pool: SmallPool,
+) -> None:
+    people = await (await browser_for(curator_a)).get(f"/s/{world.school_a.code}/matching/people")
+    found = re.search(
+        r"Иванова Анна Петровна</td><td>наставляемый</td><td><input[^>]*"
+        r"value=\"[^\"]*(/preferences/[^\"]+)\"",
+        people.text,
+    )
+    assert found, "the curator sees a personal link per participant"
+    ivanova_link = found.group(1)
+    page = await client.get(ivanova_link)
+    assert page.status_code == 200
+    assert "Смирнова Анна Петровна" in page.text
+    assert "Безсогласия" not in page.text  # only consented people are shown to others
+    token = re.search(r'name="_csrf_token"\s+value="([^"]+)"', page.text)
+    assert token
+    too_many = await client.post(ivanova_link, data={"_csrf_token": token.group(1), "chosen": []})
+    assert too_many.status_code == 422
+    saved = await client.post(
+        ivanova_link,
+        data={"_csrf_token": token.group(1), "chosen": [str(pool.smirnova.participant_id)]},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    url = await start_round(await browser_for(curator_a), world)
+    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.ivanova.id)
+    assert any("выбрал этого наставника" in r["text"] for r in row.reasons)
+    assert (await client.get("/preferences/forged.token")).status_code == 404
 
 
 # --- another school's user gets 404 everywhere ------------------------------------------------
