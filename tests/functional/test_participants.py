@@ -675,3 +675,66 @@ async def test_a_foreign_key_without_cascade_makes_deletion_anonymise(
     assert kept is not None
     assert kept.anonymised_at is not None
     assert kept.last_name == "Участник удалён"
+
+
+# --- invitation to sign in -----------------------------------------------------------------
+
+
+async def test_curator_invites_a_teacher_mentor_to_sign_in(
+    browser_for: Browser,
+    curator_a: Persona,
+    *,
+    world: World,
+    db: AsyncSession,
+    kc_admin: Any,
+    smtp_sink: Any,
+) -> None:
+    import uuid
+
+    email = f"mentor-{uuid.uuid4().hex[:8]}@school.example"
+    teacher = await make_person(
+        db, world.school_a, kind=ParticipantKind.TEACHER, last_name="Приглашаева", email=email
+    )
+    browser = await browser_for(curator_a)
+    card = f"/s/{world.school_a.code}/participants/{teacher.id}"
+    page = await browser.get(card)
+    assert "Пригласить войти" in page.text
+    token = await csrf_token(browser, card)
+    reply = await browser.post(
+        f"{card}/invite",
+        data={"_csrf_token": token, "email": email, "role": "mentor"},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    users = await kc_admin.a_get_users({"email": email, "exact": True})
+    assert len(users) == 1
+    groups = await kc_admin.a_get_user_groups(users[0]["id"])
+    assert f"/schools/{world.school_a.code}/mentor" in {g["path"] for g in groups}
+    await set_school(db, world.school_a.id)
+    await db.refresh(teacher)
+    member = await db.get(StaffMember, (world.school_a.id, teacher.staff_member_id))
+    assert member is not None
+    assert member.email == email
+    page = await browser.get(card)
+    assert "Приглашение отправлено" in page.text
+    assert "participant.invited" in await audit_actions(db, str(teacher.id))
+
+
+async def test_pupils_cannot_be_invited_and_roles_are_limited(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    pupil = await make_person(db, world.school_a)
+    teacher = await make_person(db, world.school_a, kind=ParticipantKind.TEACHER, email="x@school.example")
+    browser = await browser_for(curator_a)
+    token = await csrf_token(browser, f"/s/{world.school_a.code}/participants/{teacher.id}")
+    reply = await browser.post(
+        f"/s/{world.school_a.code}/participants/{pupil.id}/invite",
+        data={"_csrf_token": token, "role": "mentor"},
+    )
+    assert reply.status_code == 404
+    reply = await browser.post(
+        f"/s/{world.school_a.code}/participants/{teacher.id}/invite",
+        data={"_csrf_token": token, "role": "curator"},
+    )
+    assert reply.status_code == 422
+    assert "Выберите роль: наставник или наставляемый педагог." in reply.text
