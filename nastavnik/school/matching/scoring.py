@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 Key = Hashable
 IntArray = npt.NDArray[np.int64]
+ScoreArray = npt.NDArray[np.int32]
 
 # Pools larger than this many pairs keep only the best candidates of each person (see
 # `build_candidates`); a school's round stays well below and is solved on the full graph.
@@ -502,27 +503,41 @@ def _prepare(pool: Pool) -> _Prepared:
     )
 
 
-def score_blocks(pool: Pool, prepared: _Prepared | None = None) -> Iterator[tuple[int, IntArray]]:
+def _share_table(weight: int, size: int) -> npt.NDArray[np.int32]:
+    """`_share(weight, hit, asked)` for every asked × hit, flattened: one gather per block
+    instead of an integer division per pair."""
+    table = np.zeros((size + 1, size + 1), dtype=np.int32)
+    for asked in range(1, size + 1):
+        for hit in range(asked + 1):
+            table[asked, hit] = _share(weight, hit, asked)
+    return table.ravel()
+
+
+def score_blocks(pool: Pool, prepared: _Prepared | None = None) -> Iterator[tuple[int, ScoreArray]]:
     """(first row, scores) for consecutive blocks of mentees against all mentors; -1 marks a
     pair that is not a candidate. The same formula as `score_pair`, a matrix at a time."""
     p = prepared or _prepare(pool)
     w, gap = pool.weights, pool.form.min_grade_gap
     n = len(pool.mentees)
+    dir_size, area_size = p.a_dir.shape[1], p.a_area.shape[1]
+    dir_table = _share_table(w.directions, dir_size)
+    area_table = _share_table(w.request_areas, area_size)
+    asked_dir = p.asked_dir.astype(np.int32)
+    asked_area = p.asked_area.astype(np.int32)
+    mentor_points = p.mentor_points.astype(np.int32)
     for start in range(0, n, _CHUNK_ROWS):
         stop = min(n, start + _CHUNK_ROWS)
-        hit_dir = (p.a_dir[start:stop] @ p.b_dir).astype(np.int64)
-        asked = p.asked_dir[start:stop, None]
-        score = np.where(asked > 0, (2 * w.directions * hit_dir + asked) // np.maximum(2 * asked, 1), 0)
+        hit_dir = (p.a_dir[start:stop] @ p.b_dir).astype(np.int32)
+        asked = asked_dir[start:stop, None]
+        score = dir_table[asked * (dir_size + 1) + hit_dir]
         valid = p.mentee_ok[start:stop, None] & p.mentor_ok[None, :]
         if w.require_direction_overlap:
             valid &= (asked == 0) | (hit_dir > 0)
-        score += np.where((p.a_subj[start:stop] @ p.b_subj) > 0, w.subject, 0)
-        hit_area = (p.a_area[start:stop] @ p.b_area).astype(np.int64)
-        asked_a = p.asked_area[start:stop, None]
-        score += np.where(
-            asked_a > 0, (2 * w.request_areas * hit_area + asked_a) // np.maximum(2 * asked_a, 1), 0
-        )
-        score += p.mentor_points[None, :]
+        if w.subject:
+            score += ((p.a_subj[start:stop] @ p.b_subj) > 0).astype(np.int32) * np.int32(w.subject)
+        hit_area = (p.a_area[start:stop] @ p.b_area).astype(np.int32)
+        score += area_table[asked_area[start:stop, None] * (area_size + 1) + hit_area]
+        score += mentor_points[None, :]
         if gap is not None:
             valid &= (p.mentor_grade[None, :] - p.mentee_grade[start:stop, None]) >= gap
         for i in range(start, stop):
@@ -536,7 +551,8 @@ def score_blocks(pool: Pool, prepared: _Prepared | None = None) -> Iterator[tupl
             if i in p.mutual:
                 score[r, p.mutual[i]] += w.mutual_preference
         valid &= score >= w.min_score
-        yield start, np.where(valid, score, -1)
+        score[~valid] = -1
+        yield start, score
 
 
 class _Thinning:
@@ -544,45 +560,49 @@ class _Thinning:
 
     def __init__(self, k: int, m: int) -> None:
         self.k, self.m = k, m
-        self.top_rank = np.full((k, m), -1, dtype=np.int64)
-        self.top_row = np.zeros((k, m), dtype=np.int64)
-        self.cols_hash = np.arange(m)[None, :] * 40503
-        self.rows: list[IntArray] = []
-        self.cols: list[IntArray] = []
-        self.scores: list[IntArray] = []
-
-    def add(self, start: int, score: IntArray) -> None:
-        k, m = self.k, self.m
-        stop = start + score.shape[0]
+        # Per mentor (a row each, so the selections run along contiguous memory).
+        self.top_rank = np.full((m, k), -1, dtype=np.int32)
+        self.top_row = np.zeros((m, k), dtype=np.int64)
         # Scores take few distinct values; among equals, a pseudo-random order per pair (not
         # the list order) keeps everybody from naming the same few mentors.
-        jitter = ((np.arange(start, stop)[:, None] * 2654435761 + self.cols_hash) >> 8) % _TIE_SPREAD
-        rank = score * _TIE_SPREAD + jitter
+        rows = np.arange(_CHUNK_ROWS, dtype=np.int64)[:, None] * 2654435761
+        jitter = ((rows + np.arange(m, dtype=np.int64)[None, :] * 40503) >> 8) % _TIE_SPREAD
+        self.jitter = jitter.astype(np.int32)
+        self.rows: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.scores: list[ScoreArray] = []
+
+    def add(self, start: int, score: ScoreArray) -> None:
+        k, m = self.k, self.m
+        size = score.shape[0]
+        rank = score * np.int32(_TIE_SPREAD) + self.jitter[:size]
+        # Each mentee's best k mentors.
         if m > k:
             best = np.argpartition(-rank, k - 1, axis=1)[:, :k]
         else:
-            best = np.broadcast_to(np.arange(m), (stop - start, m))
+            best = np.broadcast_to(np.arange(m), (size, m))
         best_scores = np.take_along_axis(score, best, axis=1)
         keep = best_scores >= 0
         self.rows.append(np.nonzero(keep)[0] + start)
         self.cols.append(best[keep])
         self.scores.append(best_scores[keep])
         # Each mentor's best k mentees so far: merge this block into the running list.
-        merged_rank = np.concatenate([self.top_rank, rank], axis=0)
+        merged_rank = np.concatenate([self.top_rank, np.ascontiguousarray(rank.T)], axis=1)
         merged_row = np.concatenate(
-            [self.top_row, np.broadcast_to(np.arange(start, stop)[:, None], (stop - start, m))], axis=0
+            [self.top_row, np.broadcast_to(np.arange(start, start + size)[None, :], (m, size))], axis=1
         )
-        pick = np.argpartition(-merged_rank, k - 1, axis=0)[:k]
-        self.top_rank = np.take_along_axis(merged_rank, pick, axis=0)
-        self.top_row = np.take_along_axis(merged_row, pick, axis=0)
+        pick = np.argpartition(-merged_rank, k - 1, axis=1)[:, :k]
+        self.top_rank = np.take_along_axis(merged_rank, pick, axis=1)
+        self.top_row = np.take_along_axis(merged_row, pick, axis=1)
 
     def arcs(self) -> tuple[IntArray, IntArray, IntArray]:
         keep = self.top_rank >= 0
         rows = np.concatenate([*self.rows, self.top_row[keep]]).astype(np.int64)
-        cols = np.concatenate([*self.cols, np.broadcast_to(np.arange(self.m), (self.k, self.m))[keep]])
+        mentor_of = np.broadcast_to(np.arange(self.m)[:, None], (self.m, self.k))
+        cols = np.concatenate([*self.cols, mentor_of[keep]]).astype(np.int64)
         scores = np.concatenate([*self.scores, self.top_rank[keep] // _TIE_SPREAD]).astype(np.int64)
         _, first = np.unique(rows * self.m + cols, return_index=True)
-        return rows[first], cols[first].astype(np.int64), scores[first]
+        return rows[first], cols[first], scores[first]
 
 
 def build_candidates(pool: Pool, *, per_person: int | None = None) -> Candidates:
@@ -615,7 +635,7 @@ def build_candidates(pool: Pool, *, per_person: int | None = None) -> Candidates
         rows, cols = np.nonzero(valid)
         rows_out.append(rows + start)
         cols_out.append(cols)
-        scores_out.append(score[rows, cols])
+        scores_out.append(score[rows, cols].astype(np.int64))
     if thinning is not None:
         rows_all, cols_all, scores_all = thinning.arcs()
     else:
