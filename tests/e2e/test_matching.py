@@ -216,3 +216,14 @@ def test_curator_matches_locks_approves_and_the_mentor_logs_a_meeting(
         shot(mentor, "06-meeting-logged")
     finally:
         context.close()
+
+    # The curator sees the meeting, the watch on the home page and the people page.
+    page.goto(f"{live_server.url}/s/{SCHOOL}/meetings/")
+    expect(page.get_by_text("Знакомство, правила работы пары")).to_be_visible()
+    shot(page, "07-meetings")
+    page.goto(f"{live_server.url}/s/{SCHOOL}/")
+    expect(page.get_by_role("heading", name="Не было организационной встречи")).to_be_visible()
+    shot(page, "08-home-watch")
+    page.goto(f"{live_server.url}/s/{SCHOOL}/matching/people")
+    expect(page.get_by_role("heading", name="Личные ссылки на анкету предпочтений")).to_be_visible()
+    shot(page, "09-people")

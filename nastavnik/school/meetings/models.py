@@ -49,6 +49,18 @@ MEETING_KIND_TITLES: dict[MeetingKind, str] = {
 }
 
 
+# Column headings of the per-direction counts (seed 000 reports them by meeting).
+MEETING_KIND_SHORT: dict[MeetingKind, str] = {
+    MeetingKind.ORGANISATIONAL: "Организационные",
+    MeetingKind.TRIAL: "Пробные рабочие",
+    MeetingKind.PLANNING: "Планирование",
+    MeetingKind.REGULAR: "Регулярные",
+    MeetingKind.FINAL: "Заключительные",
+    MeetingKind.GROUP_MEETING: "Групповые",
+    MeetingKind.FINAL_CEREMONY: "Итоговые",
+}
+
+
 class MeetingFormat(enum.StrEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"

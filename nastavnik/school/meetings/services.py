@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.web import Form
 from nastavnik.school.meetings.models import (
-    MEETING_KIND_TITLES,
+    MEETING_KIND_SHORT,
     PAIR_MEETING_KINDS,
     SCHOOL_MEETING_KINDS,
     Meeting,
@@ -187,7 +187,7 @@ class Watch:
 
     @property
     def kind_titles(self) -> list[str]:
-        return [MEETING_KIND_TITLES[k] for k in self.kinds]
+        return [MEETING_KIND_SHORT[k] for k in self.kinds]
 
 
 async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> Watch:
