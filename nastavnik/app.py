@@ -45,18 +45,19 @@ from nastavnik.platform.web import (
     provide_user,
     request_id_of,
 )
+from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
     RegionWorkspaceController,
 )
 from nastavnik.school.documents.controllers import SchoolDocumentsController
+from nastavnik.school.matching.controllers import MatchingController, PreferenceLinkController
+from nastavnik.school.meetings.controllers import MeetingsController
+from nastavnik.school.pairs.controllers import PairsController
 from nastavnik.school.participants.controllers import ParticipantsController
 from nastavnik.school.participants.import_controllers import ParticipantImportController
 from nastavnik.school.programme.controllers import ProgrammeController
 from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
-from nastavnik.school.matching.controllers import MatchingController, PreferenceLinkController
-from nastavnik.school.meetings.controllers import MeetingsController
-from nastavnik.school.pairs.controllers import PairsController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
 from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -186,6 +187,8 @@ def create_app(
             RoadmapController,
             RoadmapRedirectController,
             SchoolDocumentsController,
+            RegionTemplatesController,
+            AdminTemplatesController,
             ParticipantsController,
             ParticipantImportController,
             MatchingController,

@@ -191,6 +191,8 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> tupl
             ("Обзор", base, "chart"),
         ],
     )
+    if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
+        workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
     return workspace, region
 
 
@@ -204,7 +206,7 @@ def admin_workspace(auth: AuthContext) -> Workspace:
         "Платформа «Наставник»",
         "/admin/",
         frozenset({Role.PLATFORM_ADMIN}),
-        [("Регионы", "/admin/", "map")],
+        [("Регионы", "/admin/", "map"), ("Шаблоны дорожных карт", "/admin/templates", "book")],
     )
 
 

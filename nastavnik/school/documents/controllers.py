@@ -136,7 +136,7 @@ class SchoolDocumentsController(Controller):
                 forms[kind] = Form(
                     data={
                         "number": found.number if found else "",
-                        "registered_on": found.registered_on.isoformat() if found else "",
+                        "registered_on": format_date(found.registered_on) if found else "",
                     }
                 )
         return await page(

@@ -1,0 +1,1 @@
+"""Roadmap templates of the region (ИРО methodists) and of the platform (administrators)."""
