@@ -137,6 +137,7 @@ class DocxRenderer:
     def __init__(self, document: Document) -> None:
         self.doc = document
         self.word = docx.Document()
+        self._style_ids: dict[str, str] = {}
         self.size = document.font_size
         self._setup_page()
         self._setup_styles()
@@ -216,6 +217,12 @@ class DocxRenderer:
         footer = self._paragraph_style("Footer")
         footer.font.size = Pt(size - 2)
 
+    def _style_id(self, name: str) -> str:
+        found = self._style_ids.get(name)
+        if found is None:
+            found = self._style_ids[name] = str(self.word.styles[name].style_id)
+        return found
+
     def _cell_style(self, size: float) -> ParagraphStyle:
         style = self._paragraph_style(f"Текст таблицы {size:g}")
         style.font.size = Pt(size)
@@ -248,7 +255,8 @@ class DocxRenderer:
         bold: bool = False,
         italic: bool = False,
     ) -> DocxParagraph:
-        paragraph = self.word.add_paragraph(style=style)
+        paragraph = self.word.add_paragraph()
+        paragraph._p.style = self._style_id(style)
         if align:
             paragraph.alignment = _ALIGN[align]
         self._runs(paragraph, text, bold=bold, italic=italic)
@@ -359,7 +367,8 @@ class DocxRenderer:
 
     def _list(self, block: BulletList) -> None:
         for offset, item in enumerate(block.items):
-            p = self.word.add_paragraph(style="Текст документа")
+            p = self.word.add_paragraph()
+            p._p.style = self._style_id("Текст документа")
             p.paragraph_format.left_indent = Mm(10)
             p.paragraph_format.first_line_indent = Mm(-6)
             p.paragraph_format.space_after = Pt(2)
@@ -432,7 +441,9 @@ class DocxRenderer:
         italic: bool = False,
     ) -> None:
         paragraph = cell.paragraphs[0]
-        paragraph.style = style
+        # Writing the style id directly: python-docx's `paragraph.style = …` rescans all
+        # styles for the default on every call, which dominated the time of big tables.
+        paragraph._p.style = style.style_id
         paragraph.alignment = _ALIGN[align]
         self._runs(paragraph, text, bold=bold, italic=italic)
 
