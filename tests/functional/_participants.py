@@ -38,7 +38,9 @@ async def make_person(db: AsyncSession, school: School, **values: Any) -> Partic
     if kind is ParticipantKind.PUPIL:
         defaults.update(grade=7, class_letter="Б")
     else:
-        defaults.update(birth_date=dt.date(1985, 5, 20), position="Учитель математики", subjects=["математика"])
+        defaults.update(
+            birth_date=dt.date(1985, 5, 20), position="Учитель математики", subjects=["математика"]
+        )
     defaults.update(values)
     person = Participant(id=new_id(), school_id=school.id, kind=kind, **defaults)
     person.import_key = values.get("import_key") or f"test:{uuid.uuid4().hex}"
@@ -48,7 +50,12 @@ async def make_person(db: AsyncSession, school: School, **values: Any) -> Partic
 
 
 async def make_mentee(
-    db: AsyncSession, school: School, person: Participant | None = None, *, year: int = CURRENT_YEAR, **values: Any
+    db: AsyncSession,
+    school: School,
+    person: Participant | None = None,
+    *,
+    year: int = CURRENT_YEAR,
+    **values: Any,
 ) -> MenteeProfile:
     person = person or await make_person(db, school, **values)
     directions = await reference_items(db, ReferenceKind.DIRECTION)
@@ -56,7 +63,9 @@ async def make_mentee(
         school_id=school.id,
         participant_id=person.id,
         academic_year=year,
-        category=MenteeCategory.PUPIL if person.kind is ParticipantKind.PUPIL else MenteeCategory.YOUNG_TEACHER,
+        category=MenteeCategory.PUPIL
+        if person.kind is ParticipantKind.PUPIL
+        else MenteeCategory.YOUNG_TEACHER,
     )
     profile.directions = directions[:1]
     profile.request_areas = []
@@ -76,7 +85,9 @@ async def make_mentor(
 ) -> MentorProfile:
     person = person or await make_person(db, school, kind=ParticipantKind.TEACHER, **values)
     directions = await reference_items(db, ReferenceKind.DIRECTION)
-    profile = MentorProfile(school_id=school.id, participant_id=person.id, academic_year=year, capacity=capacity)
+    profile = MentorProfile(
+        school_id=school.id, participant_id=person.id, academic_year=year, capacity=capacity
+    )
     profile.directions = directions[:2]
     profile.competencies = []
     profile.trainings = []
@@ -86,7 +97,12 @@ async def make_mentor(
 
 
 async def give_consent(
-    db: AsyncSession, school: School, person: Participant, *, signer: ConsentSigner | None = None, **values: Any
+    db: AsyncSession,
+    school: School,
+    person: Participant,
+    *,
+    signer: ConsentSigner | None = None,
+    **values: Any,
 ) -> Consent:
     if signer is None:
         signer = ConsentSigner.PARENT if person.is_minor() else ConsentSigner.SELF
