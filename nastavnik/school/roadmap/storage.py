@@ -7,6 +7,7 @@ is accepted by its extension *and* by its first bytes, so a renamed program is r
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -51,9 +52,12 @@ class CheckedFile:
     sha256: str
 
 
-def megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}".replace(".", ",")
+def megabytes(size: int, *, up: bool = False) -> str:
+    """«10», «2,5»: tenths of a megabyte; a file's size is rounded up, so it never looks
+    equal to the limit it exceeds."""
+    tenths = size * 10 / (1024 * 1024)
+    value = (math.ceil(tenths) if up else round(tenths)) / 10
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
 
 
 def check_upload(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
@@ -64,7 +68,8 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
         raise UploadRejectedError(f"Файл «{name}» пуст — выберите другой.")
     if len(data) > max_bytes:
         raise UploadRejectedError(
-            f"Файл «{name}» весит {megabytes(len(data))} МБ, а можно не больше {megabytes(max_bytes)} МБ. "
+            f"Файл «{name}» весит {megabytes(len(data), up=True)} МБ, "
+            f"а можно не больше {megabytes(max_bytes)} МБ. "
             "Уменьшите его (например, отсканируйте в меньшем разрешении) или разделите на части."
         )
     kind = ALLOWED.get(Path(name).suffix.lower())
