@@ -6,7 +6,7 @@ create it) for typo-tolerant name search, and puts every school-owned table behi
 row-level security.
 
 Revision ID: 20261121_04
-Revises: 20261121_02
+Revises: 20261121_03
 Create Date: 2026-11-21
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from nastavnik.platform.db import rls_disable_sql, rls_enable_sql
 
 revision: str = "20261121_04"
-down_revision: str | None = "20261121_02"
+down_revision: str | None = "20261121_03"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
