@@ -53,15 +53,17 @@ def test_curator_creates_the_programme_marks_two_rows_done_and_downloads_the_rep
     # In-place editing: an empty event is refused next to the field, the rest stays as typed.
     page.get_by_role("link", name="Изменить мероприятие 1.3").click()
     editor = page.locator("tr.roadmap-row--editing")
-    editor.get_by_role("textbox", name="Мероприятие", exact=True).fill("")
-    editor.get_by_role("textbox", name="Что сделано", exact=True).fill("Дорожная карта утверждена на совещании")
+    event = editor.get_by_role("textbox", name="Мероприятие", exact=True)
+    done_text = editor.get_by_role("textbox", name="Что сделано", exact=True)
+    event.fill("")
+    done_text.fill("Дорожная карта утверждена на совещании")
     editor.get_by_role("button", name="Сохранить").click()
     expect(
         editor.get_by_text("Опишите мероприятие: без названия строку нельзя сохранить.").first
     ).to_be_visible()
-    expect(editor.get_by_role("textbox", name="Что сделано", exact=True)).to_have_value("Дорожная карта утверждена на совещании")
+    expect(done_text).to_have_value("Дорожная карта утверждена на совещании")
     shot(page, "4-row-error")
-    editor.get_by_role("textbox", name="Мероприятие", exact=True).fill("Разработка и утверждение дорожной карты")
+    event.fill("Разработка и утверждение дорожной карты")
     editor.get_by_role("button", name="Сохранить").click()
     expect(page.locator("tr.roadmap-row--editing")).to_have_count(0)
     expect(page.get_by_text("Разработка и утверждение дорожной карты", exact=True)).to_be_visible()

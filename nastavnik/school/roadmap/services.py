@@ -105,11 +105,16 @@ class RoadmapView:
 
     @property
     def overdue(self) -> list[RoadmapItem]:
-        return sorted((i for i in self.items if is_overdue(i, self.today)), key=lambda i: i.due_on)
+        return sorted((i for i in self.items if is_overdue(i, self.today)), key=self._order)
 
     @property
     def due_soon(self) -> list[RoadmapItem]:
-        return sorted((i for i in self.items if is_due_soon(i, self.today)), key=lambda i: i.due_on)
+        return sorted((i for i in self.items if is_due_soon(i, self.today)), key=self._order)
+
+    def _order(self, item: RoadmapItem) -> tuple[dt.date, int, int]:
+        """By date, then in the roadmap's own order."""
+        stage = self.stage_of(item)
+        return item.due_on, stage.number if stage else 0, item.position
 
     def count(self, status: ItemStatus) -> int:
         return sum(1 for i in self.items if i.status is status)
