@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.platform import documents as d
 from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.settings import Settings
@@ -353,6 +356,10 @@ async def test_changes_before_approval_are_not_tracked_and_after_it_are(
     page = await director.get(roadmap.base)
     assert "После утверждения внесено изменений: 2" in page.text
     assert "Утвердить изменения" in page.text
+    pdf = await director.get(f"/s/{world.school_a.code}/documents/{YEAR.title}/roadmap.pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    approved_on = roadmap.programme.approved_at.astimezone().date()
+    assert f"УТВЕРЖДАЮ Директор Школа А ____________ Е. В. Соколова {d.format_date_long(approved_on)}" in text
 
 
 # --- other schools ----------------------------------------------------------------------

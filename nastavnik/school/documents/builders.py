@@ -74,10 +74,13 @@ class DocumentData:
         position = (
             self.director.position if self.director and self.director.position else "Директор"
         ).strip()
-        if self.school.name not in position:
-            position = f"{position} {self.school.name}"
+        position = self.with_school(position)
         name = initials_surname(self.director.full_name) if self.director else ""
         return d.Signer(position, name)
+
+    def with_school(self, position: str) -> str:
+        """«Директор» → «Директор МБОУ СОШ № 2», as a signature names the organisation."""
+        return position if self.school.name in position else f"{position} {self.school.name}"
 
     @property
     def curator_signer(self) -> d.Signer:
@@ -124,7 +127,9 @@ def roadmap_document(data: DocumentData) -> d.Document:
     annex = [f"Приложение 2 к приказу {data.order_reference}"] if data.order_reference else []
     if programme.approved_at:
         approval = d.Approval(
-            signer=d.Signer(programme.approved_by_position, initials_surname(programme.approved_by_name)),
+            signer=d.Signer(
+                data.with_school(programme.approved_by_position), initials_surname(programme.approved_by_name)
+            ),
             date=programme.approved_at.astimezone().date(),
         )
     else:
