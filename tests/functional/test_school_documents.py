@@ -17,9 +17,11 @@ from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_school
 from nastavnik.platform.settings import Settings
 from nastavnik.school.documents.models import DocumentRegistration
+from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.programme.services import local_today
 from nastavnik.school.roadmap.models import ItemStatus, RoadmapItem
 from nastavnik.tenants.models import StaffMember
+from nastavnik.tenants.reference import ReferenceKind, reference_by_code
 from tests.conftest import Browser, Persona, World, csrf_token, make_persona
 from tests.functional.roadmap_support import YEAR, Roadmap, first_item, start_roadmap
 
@@ -285,3 +287,27 @@ async def test_school_b_gets_404_on_school_a_documents(
             path, data={"_csrf_token": token, "number": "1", "registered_on": "2025-09-01", "text": "## x"}
         )
         assert reply.status_code == 404, path
+
+
+async def test_report_counts_pairs_and_groups_by_form_leaving_out_terminated_ones(
+    roadmap: Roadmap, db: AsyncSession, world: World
+) -> None:
+    await set_school(db, world.school_a.id)
+    forms = await reference_by_code(db, ReferenceKind.FORM)
+    for code, status in (
+        ("student_student", MentorshipStatus.ACTIVE),
+        ("student_student", MentorshipStatus.FORMING),
+        ("teacher_teacher", MentorshipStatus.ACTIVE),
+        ("teacher_teacher", MentorshipStatus.TERMINATED),
+    ):
+        db.add(
+            Mentorship(
+                school_id=world.school_a.id, academic_year=YEAR.start, form_id=forms[code].id, status=status
+            )
+        )
+    await db.flush()
+    text = " ".join(pdf_pages((await roadmap.browser.get(f"{await docs_base(roadmap)}/report.pdf")).content))
+    assert "Наставнические пары и группы по формам наставничества" in text
+    assert "«Ученик – ученик» 2" in text
+    assert "«Учитель – учитель» 1" in text
+    assert "Всего пар и групп 3" in text

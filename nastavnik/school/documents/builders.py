@@ -307,6 +307,10 @@ def report_document(data: DocumentData) -> d.Document:
         ],
         ["Наставников", str(figures.mentors)],
     ]
+    if figures.pairs_by_form:
+        facts.append(d.SectionRow("Наставнические пары и группы по формам наставничества"))
+        facts += [[f"«{title}»", str(count)] for title, count in figures.pairs_by_form]
+        facts.append(["Всего пар и групп", str(figures.pairs)])
     if figures.directions:
         facts.append(d.SectionRow("Наставляемые по направлениям наставничества"))
         facts += [[title, str(count)] for title, count in figures.directions]

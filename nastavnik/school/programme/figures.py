@@ -1,7 +1,8 @@
 """The figures a programme already has: contingent, banks and coverage shares.
 
-Counted from the banks of issue «participants» for the programme's year: mentees who did
-not withdraw, by category and mentoring direction, and mentors. Coverage is the share of
+Counted for the programme's year from the banks (mentees who did not withdraw, by category
+and mentoring direction; mentors) and from the pairs and groups (by form, terminated ones
+left out). Coverage is the share of
 pupils aged 10-19 and of young teachers (under 35, first three years) in mentoring, the
 indicators with the federal target of 70 %.
 """
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.db import set_school
+from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.participants.models import (
     MenteeCategory,
     MenteeProfile,
@@ -44,6 +46,12 @@ class Figures:
     mentors: int = 0
     # (direction title, mentees) in the region's order of directions; only non-zero ones.
     directions: list[tuple[str, int]] = field(default_factory=list)
+    # (form title, pairs and groups not terminated) of the year's mentorships.
+    pairs_by_form: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> int:
+        return sum(count for _, count in self.pairs_by_form)
 
     @property
     def pupils_share(self) -> int | None:
@@ -136,4 +144,17 @@ async def programme_figures(db: AsyncSession, school: School, year: AcademicYear
         .order_by(ReferenceItem.sort_order)
     )
     figures.directions = [(title, count) for title, count in directions.all()]
+    pairs = await db.execute(
+        select(ReferenceItem.title, func.count())
+        .select_from(Mentorship)
+        .join(ReferenceItem, ReferenceItem.id == Mentorship.form_id)
+        .where(
+            Mentorship.school_id == school.id,
+            Mentorship.academic_year == year.start,
+            Mentorship.status != MentorshipStatus.TERMINATED,
+        )
+        .group_by(ReferenceItem.title, ReferenceItem.sort_order)
+        .order_by(ReferenceItem.sort_order)
+    )
+    figures.pairs_by_form = [(title, count) for title, count in pairs.all()]
     return figures
