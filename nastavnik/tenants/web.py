@@ -135,7 +135,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     if Permission.SCHOOL_MATCHING_VIEW in permissions:
         nav.append(("Подбор пар", base + "matching", "route"))
     if permissions & {Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN}:
-        nav.append(("Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары", base + "pairs", "users"))
+        pairs_title = "Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары"
+        nav.append((pairs_title, base + "pairs", "users"))
     if permissions & {Permission.SCHOOL_MEETINGS_VIEW, Permission.SCHOOL_MEETINGS_LOG_OWN}:
         nav.append(("Встречи", base + "meetings", "calendar"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_school
+from nastavnik.platform.documents import FontsMissingError
 from nastavnik.platform.settings import Settings
 from nastavnik.school.documents.models import DocumentRegistration
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
@@ -311,3 +312,17 @@ async def test_report_counts_pairs_and_groups_by_form_leaving_out_terminated_one
     assert "«Ученик – ученик» 2" in text
     assert "«Учитель – учитель» 1" in text
     assert "Всего пар и групп 3" in text
+
+
+async def test_without_installed_fonts_the_curator_is_told_instead_of_an_error_page(
+    roadmap: Roadmap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fonts(_document: object) -> bytes:
+        raise FontsMissingError("Нет шрифтов для документов")
+
+    monkeypatch.setattr("nastavnik.platform.documents.render_pdf", no_fonts)
+    base = await docs_base(roadmap)
+    reply = await roadmap.browser.get(f"{base}/report.pdf", follow_redirects=False)
+    assert reply.status_code == 303
+    page = await roadmap.browser.get(base)
+    assert "на сервере не установлены шрифты" in page.text

@@ -141,9 +141,12 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {Permission.SCHOOL_PROGRAMME_VIEW}
         | _PAIRS_PSYCHOLOGIST
     ),
-    Role.MENTOR: frozenset({Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN} | _PAIRS_OWN),
+    Role.MENTOR: frozenset(
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN} | _PAIRS_OWN
+    ),
     Role.MENTEE_TEACHER: frozenset(
-        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN, Permission.SCHOOL_PAIRS_VIEW_OWN}
+        {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN}
+        | {Permission.SCHOOL_PAIRS_VIEW_OWN}
     ),
     Role.MUNICIPAL_OFFICER: frozenset({Permission.MUNICIPALITY_INDICATORS_VIEW}),
     Role.IRO_METHODIST: frozenset(

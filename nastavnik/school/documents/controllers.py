@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -24,6 +25,7 @@ from nastavnik.school.programme.services import default_programme, parse_year, p
 from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
 
 AnyRequest = Request[Any, Any, Any]
+log = structlog.get_logger("nastavnik.documents")
 FORMATS = {"pdf": d.PDF_MEDIA_TYPE, "docx": d.DOCX_MEDIA_TYPE}
 DOCUMENT_HINTS = {
     DocumentKind.ORDER: "Назначает куратора, утверждает Положение, дорожную карту и программу.",
@@ -175,7 +177,7 @@ class SchoolDocumentsController(Controller):
         school_code: FromPath[str],
         year: FromPath[str],
         filename: FromPath[str],
-    ) -> Response[bytes]:
+    ) -> Response[bytes] | Redirect:
         """`roadmap.pdf`, `report.docx`, `order.pdf`, `regulation.docx`…"""
         workspace, programme = await self._programme(
             db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
@@ -186,7 +188,15 @@ class SchoolDocumentsController(Controller):
             raise NotFoundException
         data = await svc.document_data(db, workspace.school, programme)
         document = svc.build(kind, data)
-        content = d.render_pdf(document) if extension == "pdf" else d.render_docx(document)
+        try:
+            content = d.render_pdf(document) if extension == "pdf" else d.render_docx(document)
+        except d.FontsMissingError as exc:
+            # A deployment without the vendor fonts: say so instead of a bare error page.
+            log.exception("document_fonts_missing", error=str(exc))
+            user.flash(
+                "error", "Документ не сформирован: на сервере не установлены шрифты. Сообщите администратору."
+            )
+            return Redirect(f"{workspace.url}documents/{programme.year.title}", status_code=303)
         await audit.record(
             db,
             action="school.document_generated",
