@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from pypdf import PdfReader
 
+import nastavnik.models  # noqa: F401 — every mapper known before models are built
 from nastavnik.platform import documents as d
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Role
