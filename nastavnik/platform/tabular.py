@@ -82,8 +82,9 @@ def _table(rows: list[list[str]]) -> Table:
     if not rows:
         msg = "Файл пуст: нет ни заголовков, ни строк."
         raise TabularError(msg)
-    headers = [h.strip() for h in rows[0]]
-    width = len(headers)
+    # Exports often start with a one-cell title above the real header: keep the widest row.
+    width = max(len(r) for r in rows)
+    headers = [h.strip() for h in rows[0]] + [""] * (width - len(rows[0]))
     body = [(r + [""] * width)[:width] for r in rows[1:]]
     return Table(headers=headers, rows=body)
 

@@ -286,3 +286,29 @@ async def test_consent_forms_need_someone_selected(
     assert reply.status_code == 303
     page = await browser.get(f"/s/{world.school_a.code}/consents")
     assert "Отметьте в списке людей" in page.text
+
+
+async def test_a_minor_without_parent_consent_is_left_out_of_the_pairing_pool(
+    db: AsyncSession, world: World
+) -> None:
+    """The pool of matching is the bank filtered by `valid_consent_clause()`."""
+    from nastavnik.school.participants.models import MenteeProfile
+
+    signed_by_self = await make_mentee(db, world.school_a, last_name="Самподписов")
+    person = await db.get(Participant, (world.school_a.id, signed_by_self.participant_id))
+    assert person is not None
+    await give_consent(db, world.school_a, person, signer=ConsentSigner.SELF)
+    with_parent = await make_mentee(db, world.school_a, last_name="Родителев")
+    other = await db.get(Participant, (world.school_a.id, with_parent.participant_id))
+    assert other is not None
+    await give_consent(db, world.school_a, other, signer=ConsentSigner.PARENT)
+    pool = await db.execute(
+        select(Participant.last_name)
+        .join(
+            MenteeProfile,
+            (MenteeProfile.school_id == Participant.school_id)
+            & (MenteeProfile.participant_id == Participant.id),
+        )
+        .where(valid_consent_clause())
+    )
+    assert list(pool.scalars()) == ["Родителев"]

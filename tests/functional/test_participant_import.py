@@ -217,8 +217,8 @@ async def test_xlsx_with_a_title_above_the_header_is_understood(
     browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
 ) -> None:
     rows: list[list[Any]] = [
-        ["Список обучающихся МБОУ СОШ № 2 на 01.09.2025", None, None],
-        [None, None, None],
+        ["Список обучающихся МБОУ СОШ № 2 на 01.09.2025"],  # one cell, as school systems write it
+        [],
         ["ФИО", "Дата рождения", "Класс"],
         ["Жуков Иван Петрович", dt.datetime(2010, 2, 3), "10А"],
     ]

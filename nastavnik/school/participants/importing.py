@@ -13,12 +13,16 @@ errors never go to the logs.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table as SqlTable
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import undefer
 
@@ -32,6 +36,8 @@ from nastavnik.school.participants.models import (
     ImportBank,
     ImportStatus,
     ImportTarget,
+    InterviewResult,
+    MenteeCategory,
     MenteeProfile,
     MenteeStatus,
     MentorProfile,
@@ -44,7 +50,6 @@ from nastavnik.school.participants.models import (
 from nastavnik.school.participants.parsing import name_key, normalise_for_key, split_full_name
 from nastavnik.school.participants.services import (
     ParticipantDraft,
-    default_mentee_category,
     partner_index,
     validate_participant,
 )
@@ -229,7 +234,7 @@ def locate_header(table: Table, target: ImportTarget) -> ParsedFile:
     return ParsedFile(headers=headers, rows=rows, first_line=best + 2)
 
 
-def read_upload(filename: str, data: bytes, target: ImportTarget) -> ParsedFile:
+def read_upload(filename: str, data: bytes, target: ImportTarget) -> tuple[Table, ParsedFile]:
     """Raises TabularError with a message for the person who uploaded the file."""
     table = read_table(filename, data)
     parsed = locate_header(table, target)
@@ -242,7 +247,24 @@ def read_upload(filename: str, data: bytes, target: ImportTarget) -> ParsedFile:
             f"В файле {data_rows} строк, а за один раз можно загрузить не больше {MAX_ROWS}. Разделите файл."
         )
         raise TabularError(msg)
-    return parsed
+    return table, parsed
+
+
+# The upload is kept as UTF-8 CSV of the table as read (title rows included, so line numbers
+# stay those of the file): validation and apply then re-read it in milliseconds instead of
+# parsing the XLSX again.
+def canonical_csv(table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(table.headers)
+    writer.writerows(table.rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def read_canonical(data: bytes) -> Table:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";"))
+    width = len(rows[0]) if rows else 0
+    return Table(headers=rows[0] if rows else [], rows=[(r + [""] * width)[:width] for r in rows[1:]])
 
 
 def mapping_problems(mapping: dict[str, str], target: ImportTarget) -> list[str]:
@@ -478,12 +500,12 @@ async def create_import(
     created_by: uuid.UUID | None,
 ) -> ParticipantImport:
     """Store the upload and guess the mapping; raises TabularError for unreadable files."""
-    parsed = read_upload(filename, data, target)
+    table, parsed = read_upload(filename, data, target)
     imp = ParticipantImport(
         school_id=school.id,
         created_by_id=created_by,
         filename=filename[-255:],
-        content=data,
+        content=canonical_csv(table),
         target=target,
         bank=bank,
         academic_year=year,
@@ -527,7 +549,7 @@ async def recent_imports(db: AsyncSession, school: School, limit: int = 10) -> l
 
 
 def parsed_file(imp: ParticipantImport) -> ParsedFile:
-    return read_upload(imp.filename, imp.content, imp.target)
+    return locate_header(read_canonical(imp.content), imp.target)
 
 
 def preview(imp: ParticipantImport, parsed: ParsedFile) -> list[dict[str, str]]:
@@ -609,23 +631,34 @@ async def run_apply(
     fields = _updated_fields(set(imp.mapping.values()))
     existing = await _existing_people(db, school)
     profiles = await _existing_profiles(db, school, imp)
+    # New people and profiles go in as multi-row INSERTs (no per-object ORM bookkeeping);
+    # people already in the bank are updated only where the file changes them.
+    new_people: list[dict[str, Any]] = []
+    new_profiles: list[dict[str, Any]] = []
     for count, plan in enumerate(result.plans, start=1):
         if progress is not None and count % PROGRESS_EVERY == 0:
-            await db.flush()
             await progress(count)
         if plan.existing_id is None:
-            # The id is set here so that the profile can point at the person before the flush.
-            person = Participant(id=new_id(), school_id=school.id, kind=kind, last_name="", first_name="")
-            plan.draft.apply_to(person)
-            person.import_key = plan.key
-            db.add(person)
+            person_id = new_id()
+            new_people.append(_person_row(school, kind, plan, person_id))
         else:
-            person = existing[plan.existing_id]
-            for name in fields:
-                setattr(person, name, getattr(plan.draft, name))
-            person.import_key = plan.key
-        if imp.bank is not ImportBank.NONE and (plan.existing_id is None or plan.existing_id not in profiles):
-            _add_profile(db, imp, person)
+            person_id = plan.existing_id
+            if plan.action == "update":
+                person = existing[person_id]
+                for name in fields:
+                    setattr(person, name, getattr(plan.draft, name))
+                person.import_key = plan.key
+        if imp.bank is not ImportBank.NONE and person_id not in profiles:
+            new_profiles.append(_profile_row(imp, school, person_id, plan))
+            profiles.add(person_id)
+    await db.flush()
+    for start in range(0, len(new_people), INSERT_BATCH):
+        await db.execute(insert(_table(Participant)), new_people[start : start + INSERT_BATCH])
+    profile_model: type[MenteeProfile] | type[MentorProfile] = (
+        MenteeProfile if imp.bank is ImportBank.MENTEES else MentorProfile
+    )
+    for start in range(0, len(new_profiles), INSERT_BATCH):
+        await db.execute(insert(_table(profile_model)), new_profiles[start : start + INSERT_BATCH])
     await db.flush()
     imp.status = ImportStatus.APPLIED
     imp.applied_at = utcnow()
@@ -651,33 +684,67 @@ async def _existing_profiles(db: AsyncSession, school: School, imp: ParticipantI
     return set(result.scalars())
 
 
-def _add_profile(db: AsyncSession, imp: ParticipantImport, person: Participant) -> None:
+INSERT_BATCH = 2000
+
+
+def _table(model: type[Participant] | type[MenteeProfile] | type[MentorProfile]) -> SqlTable:
+    # Core inserts of plain rows: no per-object ORM bookkeeping, no RETURNING round trip.
+    return cast("SqlTable", model.__table__)
+
+
+def _person_row(school: School, kind: ParticipantKind, plan: RowPlan, person_id: uuid.UUID) -> dict[str, Any]:
+    draft = plan.draft
+    return {
+        "school_id": school.id,
+        "id": person_id,
+        "kind": kind,
+        "last_name": draft.last_name,
+        "first_name": draft.first_name,
+        "middle_name": draft.middle_name,
+        "birth_date": draft.birth_date,
+        "grade": draft.grade,
+        "class_letter": draft.class_letter,
+        "subjects": draft.subjects,
+        "experience_years": draft.experience_years,
+        "teacher_category": draft.teacher_category,
+        "position": draft.position,
+        "graduation_year": draft.graduation_year,
+        "partner_organization_id": draft.partner_organization_id,
+        "staff_member_id": None,
+        "email": draft.email,
+        "phone": draft.phone,
+        "notes": draft.notes,
+        "import_key": plan.key,
+    }
+
+
+def _profile_row(
+    imp: ParticipantImport, school: School, person_id: uuid.UUID, plan: RowPlan
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "school_id": school.id,
+        "id": new_id(),
+        "participant_id": person_id,
+        "academic_year": imp.academic_year,
+    }
     if imp.bank is ImportBank.MENTEES:
-        mentee = MenteeProfile(
-            school_id=person.school_id,
-            participant_id=person.id,
-            academic_year=imp.academic_year,
-            category=default_mentee_category(person),
-            request_text="",
-            request_sources=[],
-            status=MenteeStatus.ACTIVE,
-        )
-        mentee.directions = []
-        mentee.request_areas = []
-        db.add(mentee)
+        category = MenteeCategory.PUPIL if imp.target is ImportTarget.PUPILS else MenteeCategory.NEW_TEACHER
+        experience = plan.draft.experience_years
+        if imp.target is ImportTarget.STAFF and experience is not None and experience < 3:
+            category = MenteeCategory.YOUNG_TEACHER
+        row.update(category=category, request_text="", request_sources=[], status=MenteeStatus.ACTIVE)
     else:
-        mentor = MentorProfile(
-            school_id=person.school_id,
-            participant_id=person.id,
-            academic_year=imp.academic_year,
+        row.update(
             capacity=1,
-            subjects=list(person.subjects),
+            subjects=plan.draft.subjects,
+            competencies_text="",
+            confirmed_results="",
+            interview_result=InterviewResult.NOT_DONE,
+            interview_note="",
+            cross_school_search=False,
             status=MentorStatus.CANDIDATE,
         )
-        mentor.directions = []
-        mentor.competencies = []
-        mentor.trainings = []
-        db.add(mentor)
+    return row
 
 
 def row_errors(imp: ParticipantImport) -> list[RowError]:

@@ -15,9 +15,21 @@ _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y")
 _DATETIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def parse_date(text: str) -> dt.date | None:
     """дд.мм.гггг (also гггг-мм-дд from HTML date inputs and exports); None if unreadable."""
     value = _DATETIME_TAIL.sub("", (text or "").strip())
+    # The two common forms without strptime, which is slow over a 10,000-row file.
+    for pattern, order in ((_DMY, (3, 2, 1)), (_ISO, (1, 2, 3))):
+        match = pattern.match(value)
+        if match:
+            try:
+                return dt.date(*(int(match.group(i)) for i in order))
+            except ValueError:
+                return None
     for fmt in _DATE_FORMATS:
         try:
             day = dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time
