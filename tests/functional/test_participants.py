@@ -738,3 +738,38 @@ async def test_pupils_cannot_be_invited_and_roles_are_limited(
     )
     assert reply.status_code == 422
     assert "Выберите роль: наставник или наставляемый педагог." in reply.text
+
+
+async def test_deleting_a_person_who_was_in_a_pair_keeps_the_pair_and_anonymises_them(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    """The real history table (issue 5's pair members) refuses the delete: anonymise instead."""
+    from nastavnik.school.pairs.models import MemberRole, Mentorship, MentorshipMember
+
+    mentee = await make_mentee(db, world.school_a, last_name="Парная")
+    forms = await reference_items(db, ReferenceKind.FORM)
+    pair = Mentorship(school_id=world.school_a.id, academic_year=CURRENT_YEAR, form_id=forms[0].id)
+    db.add(pair)
+    await db.flush()
+    db.add(
+        MentorshipMember(
+            school_id=world.school_a.id,
+            mentorship_id=pair.id,
+            participant_id=mentee.participant_id,
+            role=MemberRole.MENTEE,
+            profile_id=mentee.id,
+        )
+    )
+    await db.flush()
+    browser = await browser_for(curator_a)
+    card = f"/s/{world.school_a.code}/participants/{mentee.participant_id}"
+    token = await csrf_token(browser, card)
+    reply = await browser.post(f"{card}/delete", data={"_csrf_token": token}, follow_redirects=False)
+    assert reply.status_code == 303
+    page = await browser.get(card)
+    assert "Данные участника обезличены" in page.text
+    assert "Парная" not in page.text
+    db.expunge_all()
+    await set_school(db, world.school_a.id)
+    member = (await db.execute(select(MentorshipMember))).scalar_one()
+    assert member.participant_id == mentee.participant_id
