@@ -130,7 +130,13 @@ def fill(route: str, objects: Objects) -> str:
 
 @pytest.mark.parametrize("route", GET_ROUTES)
 async def test_user_of_school_b_gets_404_on_school_a_participant_pages(
-    browser_for: Browser, world: World, curator_a: Persona, curator_b: Persona, objects: Objects, route: str
+    browser_for: Browser,
+    *,
+    world: World,
+    curator_a: Persona,
+    curator_b: Persona,
+    objects: Objects,
+    route: str,
 ) -> None:
     path = f"/s/{world.school_a.code}" + fill(route, objects)
     own = await (await browser_for(curator_a)).get(path, follow_redirects=False)
