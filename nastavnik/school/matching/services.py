@@ -46,6 +46,7 @@ from nastavnik.school.matching.scoring import (
 )
 from nastavnik.school.matching.solver import Mode, Solution, solve
 from nastavnik.school.pairs.models import MemberRole, Mentorship, MentorshipMember, MentorshipStatus
+from nastavnik.school.pairs.services import mentor_load_subquery
 from nastavnik.school.participants.consent_rules import valid_consent_clause
 from nastavnik.school.participants.models import (
     InterviewResult,
@@ -150,7 +151,19 @@ class PoolData:
 
 
 async def _open_load(db: AsyncSession, school: School, year: int, role: MemberRole) -> dict[uuid.UUID, int]:
-    """Participant id → number of forming or active pairs/groups of the year they are in."""
+    """Participant id → load in forming or active pairs/groups of the year.
+
+    For a mentee: the number of pairs/groups they are in. For a mentor: the number of
+    mentees they have there, so that a group of three uses three places of the capacity.
+    """
+    if role is MemberRole.MENTOR:
+        load = mentor_load_subquery()
+        rows = await db.execute(
+            select(MentorProfile.participant_id, load).where(
+                MentorProfile.school_id == school.id, MentorProfile.academic_year == year
+            )
+        )
+        return {pid: int(n) for pid, n in rows.all() if n}
     query = (
         select(MentorshipMember.participant_id, func.count())
         .join(
@@ -166,9 +179,6 @@ async def _open_load(db: AsyncSession, school: School, year: int, role: MemberRo
         )
         .group_by(MentorshipMember.participant_id)
     )
-    if role is MemberRole.MENTEE:
-        # A mentee of a group counts once, whatever the group's size.
-        pass
     return {pid: int(n) for pid, n in (await db.execute(query)).all()}
 
 

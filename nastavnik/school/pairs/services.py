@@ -8,9 +8,9 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from nastavnik.platform.web import Form
@@ -26,6 +26,7 @@ from nastavnik.school.pairs.models import (
 )
 from nastavnik.school.pairs.plans import template_for
 from nastavnik.school.participants.models import MenteeProfile, MentorProfile, Participant
+from nastavnik.school.participants.search import register_mentor_load
 from nastavnik.tenants.models import School, StaffMember
 from nastavnik.tenants.reference import ReferenceItem
 
@@ -289,3 +290,43 @@ async def remove_item(db: AsyncSession, plan: DevelopmentPlan, item: PlanItem) -
     plan.items.remove(item)
     await db.delete(item)
     await db.flush()
+
+
+# --- mentor load ------------------------------------------------------------------------
+
+OPEN_STATUSES = (MentorshipStatus.FORMING, MentorshipStatus.ACTIVE)
+
+
+def mentor_load_subquery() -> ColumnElement[int]:
+    """Mentees a mentor profile has in forming or active pairs and groups of its year.
+
+    A correlated scalar subquery over `MentorProfile`: the banks' «free places» filter and
+    the matching pool both count a group's mentees one by one against the capacity.
+    """
+    mentor = aliased(MentorshipMember)
+    mentee = aliased(MentorshipMember)
+    return (
+        select(func.count(mentee.participant_id.distinct()))
+        .select_from(mentor)
+        .join(
+            Mentorship, (Mentorship.school_id == mentor.school_id) & (Mentorship.id == mentor.mentorship_id)
+        )
+        .join(
+            mentee,
+            (mentee.school_id == mentor.school_id)
+            & (mentee.mentorship_id == mentor.mentorship_id)
+            & (mentee.role == MemberRole.MENTEE),
+        )
+        .where(
+            mentor.school_id == MentorProfile.school_id,
+            mentor.participant_id == MentorProfile.participant_id,
+            mentor.role == MemberRole.MENTOR,
+            Mentorship.academic_year == MentorProfile.academic_year,
+            Mentorship.status.in_(OPEN_STATUSES),
+        )
+        .correlate(MentorProfile)
+        .scalar_subquery()
+    )
+
+
+register_mentor_load(mentor_load_subquery)
