@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    "--lang=ru",
 ]
 
 
