@@ -30,13 +30,15 @@ def migrate(urls: DatabaseUrls, revision: str = "heads") -> None:
 async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) -> bool:
     import nastavnik.models  # noqa: F401 - every mapper must be known before a flush
     from nastavnik.platform.db import make_engine, make_sessionmaker
+    from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
 
     engine = make_engine(urls.app)
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
-            return await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
+            created = await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
+            return await seed_demo_school(db) or created
     finally:
         await engine.dispose()
 
