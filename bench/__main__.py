@@ -1,7 +1,7 @@
 """Run every benchmark, each in its own process so that memory figures do not mix.
 
-    uv run python -m bench            # all
-    uv run python -m bench matching   # those whose name contains "matching"
+uv run python -m bench            # all
+uv run python -m bench matching   # those whose name contains "matching"
 """
 
 from __future__ import annotations

@@ -380,9 +380,8 @@ def smtp_sink(settings: Settings) -> Iterator[Path]:
 @pytest.fixture
 async def kc_admin(settings: Settings, keycloak: Any) -> AsyncIterator[Any]:
     """Keycloak's master admin, acting on the project's realm (to check what the app did)."""
-    from tests.keycloak_helpers import master_admin
-
     from nastavnik.tenants.provisioning import close_admin
+    from tests.keycloak_helpers import master_admin
 
     admin = master_admin(settings)
     yield admin

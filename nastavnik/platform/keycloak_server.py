@@ -267,7 +267,7 @@ class KeycloakServer:
     manager or call :meth:`start` and :meth:`stop`.
     """
 
-    def __init__(  # noqa: PLR0913 - every knob has a sensible default
+    def __init__(
         self,
         home: Path,
         work_dir: Path,
@@ -495,10 +495,7 @@ class KeycloakServer:
             if is_ready(self.ready_url, timeout=1.0):
                 return
             if time.monotonic() > deadline:
-                msg = (
-                    "Keycloak was not ready within the timeout. "
-                    f"Log {self.log_file}:\n{self.log_tail()}"
-                )
+                msg = f"Keycloak was not ready within the timeout. Log {self.log_file}:\n{self.log_tail()}"
                 raise KeycloakError(msg)
             time.sleep(_POLL_INTERVAL)
 

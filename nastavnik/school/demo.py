@@ -1186,7 +1186,7 @@ def _result_text(ctx: _Context, key: str, item: RoadmapItem) -> str:
     return f"Выполнено: {item.expected_result.lower()}." if item.expected_result else "Выполнено."
 
 
-async def _mark(  # noqa: PLR0917 - one roadmap row's new state
+async def _mark(
     ctx: _Context, programme: Programme, item: RoadmapItem, actor: User, status: ItemStatus, result: str
 ) -> None:
     form = Form(

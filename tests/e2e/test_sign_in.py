@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from keycloak import KeycloakAdmin
 from playwright.sync_api import Page, expect
 
 from nastavnik.platform.settings import Settings
-from keycloak import KeycloakAdmin
 from tests.e2e.conftest import LiveServer, login
 from tests.keycloak_helpers import master_admin
 

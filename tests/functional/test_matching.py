@@ -319,7 +319,7 @@ async def test_mentor_cannot_open_matching(browser_for: Browser, world: World, m
     assert reply.status_code == 403
 
 
-async def test_participant_states_preferences_through_a_personal_link_without_signing_in(  # noqa: PLR0917
+async def test_participant_states_preferences_through_a_personal_link_without_signing_in(
     browser_for: Browser,
     client: AsyncTestClient[Litestar],
     db: AsyncSession,
@@ -394,7 +394,7 @@ MATCHING_POSTS = [
 
 
 @pytest.mark.parametrize("route", MATCHING_GETS)
-async def test_user_of_school_b_gets_404_on_school_a_matching_pages(  # noqa: PLR0917 - fixtures
+async def test_user_of_school_b_gets_404_on_school_a_matching_pages(
     browser_for: Browser,
     world: World,
     curator_a: Persona,

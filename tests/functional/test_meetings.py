@@ -120,7 +120,7 @@ async def test_group_meeting_records_who_was_there(
     assert "присутствовали: 2 из 3" in (await browser.get(url)).text
 
 
-async def test_mentor_cannot_log_a_meeting_of_someone_elses_pair(  # noqa: PLR0917 - fixtures
+async def test_mentor_cannot_log_a_meeting_of_someone_elses_pair(
     browser_for: Browser,
     db: AsyncSession,
     world: World,
@@ -220,7 +220,7 @@ async def test_meetings_table_exists_for_every_logged_meeting(db: AsyncSession, 
 # --- another school's user gets 404 everywhere ------------------------------------------------
 
 
-async def test_user_of_school_b_gets_404_on_school_a_meetings(  # noqa: PLR0917 - fixtures
+async def test_user_of_school_b_gets_404_on_school_a_meetings(
     browser_for: Browser,
     db: AsyncSession,
     world: World,

@@ -232,7 +232,7 @@ PAIR_POSTS = [
 
 
 @pytest.mark.parametrize("route", PAIR_GETS)
-async def test_user_of_school_b_gets_404_on_school_a_pairs(  # noqa: PLR0917 - fixtures
+async def test_user_of_school_b_gets_404_on_school_a_pairs(
     browser_for: Browser,
     db: AsyncSession,
     world: World,
@@ -248,7 +248,7 @@ async def test_user_of_school_b_gets_404_on_school_a_pairs(  # noqa: PLR0917 - f
 
 
 @pytest.mark.parametrize("route", PAIR_POSTS)
-async def test_user_of_school_b_gets_404_on_school_a_pair_actions(  # noqa: PLR0917 - fixtures
+async def test_user_of_school_b_gets_404_on_school_a_pair_actions(
     browser_for: Browser, db: AsyncSession, world: World, curator_b: Persona, pool: SmallPool, route: str
 ) -> None:
     mentorship = await pair(db, world, pool)

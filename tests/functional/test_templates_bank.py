@@ -188,7 +188,7 @@ async def test_shipped_templates_are_read_only_for_a_region_and_editable_by_admi
     assert (first.due_month, first.due_day, first.starts_month) == (9, 15, None)
 
 
-async def test_people_without_the_right_or_of_another_region_get_404(  # noqa: PLR0917 — fixtures
+async def test_people_without_the_right_or_of_another_region_get_404(
     browser_for: Browser,
     methodist: Persona,
     ministry_viewer: Persona,

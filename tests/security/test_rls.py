@@ -32,8 +32,8 @@ async def test_the_app_role_is_neither_owner_nor_superuser_and_rls_is_forced(db:
         row = (
             await db.execute(
                 text(
-                    "SELECT c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) <> current_user "
-                    "FROM pg_class c WHERE c.relname = :t"
+                    "SELECT c.relrowsecurity, c.relforcerowsecurity, "
+                    "pg_get_userbyid(c.relowner) <> current_user FROM pg_class c WHERE c.relname = :t"
                 ),
                 {"t": table},
             )

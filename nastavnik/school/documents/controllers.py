@@ -1,4 +1,3 @@
-# ruff: noqa: PLR0917 — Litestar fills handler parameters by name (request, state, db, user, path)
 """The programme's documents: the list, PDF and DOCX downloads, registration, the regulation text."""
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ class MatchingController(Controller):
             ),
         )
 
-    async def _index(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _index(
         self,
         request: Request[Any, Any, Any],
         db: DB,
@@ -125,7 +125,7 @@ class MatchingController(Controller):
         )
         return Redirect(f"/s/{school.code}/matching/rounds/{matching_round.id}", status_code=303)
 
-    async def _round_page(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _round_page(
         self,
         request: Request[Any, Any, Any],
         db: DB,
@@ -183,7 +183,7 @@ class MatchingController(Controller):
             request, db, user, workspace, school, await _round(db, school, round_id)
         )
 
-    async def _act(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _act(
         self,
         request: Request[Any, Any, Any],
         db: DB,
@@ -417,7 +417,7 @@ class MatchingController(Controller):
 
     # --- the psychologist's marks and the preferences --------------------------------------
 
-    async def _people_page(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _people_page(
         self,
         request: Request[Any, Any, Any],
         db: DB,

@@ -38,7 +38,7 @@ class MeetingsController(Controller):
     path = "/s/{school_code:str}/meetings"
     include_in_schema = False
 
-    async def _page(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _page(
         self,
         request: Request[Any, Any, Any],
         db: DB,

@@ -103,7 +103,7 @@ class PairsController(Controller):
             sees_all=access.sees_all,
         )
 
-    async def _pair_page(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _pair_page(
         self,
         request: Request[Any, Any, Any],
         db: DB,
@@ -190,7 +190,7 @@ class PairsController(Controller):
 
     # --- the plan, edited in place ------------------------------------------------------
 
-    async def _plan_reply(  # noqa: PLR0917 - a private helper taking the handler\'s arguments
+    async def _plan_reply(
         self,
         request: Request[Any, Any, Any],
         db: DB,

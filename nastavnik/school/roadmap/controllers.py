@@ -1,4 +1,3 @@
-# ruff: noqa: PLR0917 — Litestar fills handler parameters by name (request, state, db, user, path)
 """The roadmap page and its in-place editing (htmx), attachments, approval and history.
 
 Every action works without JavaScript (full pages and redirects); with htmx the same

@@ -26,7 +26,7 @@ def test_csv_in_utf8_with_bom_and_commas_is_read() -> None:
 
 
 def test_short_rows_are_padded_and_trailing_empty_rows_dropped() -> None:
-    table = read_table("l.csv", "a;b;c\n1\n\n\n".encode())
+    table = read_table("l.csv", b"a;b;c\n1\n\n\n")
     assert table.rows == [["1", "", ""]]
 
 
