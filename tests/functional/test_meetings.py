@@ -103,6 +103,10 @@ async def test_group_meeting_records_who_was_there(
     browser = await browser_for(curator_a)
     url = f"/s/{world.school_a.code}/pairs/{mentorship.id}"
     token = await csrf_token(browser, url)
+    form = (await browser.get(url)).text
+    for member in mentorship.members:  # one checkbox per member of the group, ticked by default
+        assert f'value="{member.participant_id}"' in form
+    assert form.count('name="present"') == len(mentorship.members)
     present = [str(pool.smirnova.participant_id), str(pool.ivanova.participant_id)]
     reply = await browser.post(
         url + "/meetings",

@@ -19,7 +19,13 @@ from nastavnik.school.meetings import services as meetings
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, PAIR_MEETING_KINDS
 from nastavnik.school.pairs import services
 from nastavnik.school.pairs.documents import agreement_document, staff_with_role
-from nastavnik.school.pairs.models import STATUS_NEXT, STATUS_TITLES, Mentorship, MentorshipStatus
+from nastavnik.school.pairs.models import (
+    STATUS_NEXT,
+    STATUS_TITLES,
+    MemberRole,
+    Mentorship,
+    MentorshipStatus,
+)
 from nastavnik.school.participants.models import local_today
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
@@ -66,6 +72,9 @@ async def _mentorship(db: DB, access: Access, school: School, mentorship_id: str
     if mentorship is None or not access.can_see(mentorship):
         raise NotFoundException
     return mentorship
+
+
+MEMBER_ROLE_LABELS = {MemberRole.MENTOR: "наставник", MemberRole.MENTEE: "наставляемый"}
 
 
 class PairsController(Controller):
@@ -143,6 +152,10 @@ class PairsController(Controller):
             item_form=item_form or Form(),
             kind_options=KIND_OPTIONS,
             format_options=FORMAT_OPTIONS,
+            member_options=[
+                (str(m.participant_id), f"{m.participant.full_name} ({MEMBER_ROLE_LABELS[m.role]})")
+                for m in mentorship.members
+            ],
             status_options=[(s.value, STATUS_TITLES[s]) for s in STATUS_NEXT[mentorship.status]],
             year_title=AcademicYear(mentorship.academic_year).title,
             can_manage=access.manages,
