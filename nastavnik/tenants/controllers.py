@@ -191,21 +191,20 @@ class AdminController(Controller):
         form_data = await request.form()
         upload = form_data.get("file")
         import_form = Form()
+        result = None
         if not isinstance(upload, UploadFile) or not upload.filename:
             import_form.error("file", "Выберите файл CSV или XLSX со списком организаций.")
-            return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
-        content = await upload.read()
-        if len(content) > MAX_IMPORT_BYTES:
-            import_form.error("file", "Файл больше 5 МБ. Разделите список на части.")
-            return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
-        try:
-            table = read_table(upload.filename, content)
-            result = await import_schools(db, state.provisioner, region, table)
-        except TabularError as exc:
-            import_form.error("file", str(exc))
-            return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
-        except ProvisioningError as exc:
-            import_form.error("file", str(exc))
+        else:
+            content = await upload.read()
+            if len(content) > MAX_IMPORT_BYTES:
+                import_form.error("file", "Файл больше 5 МБ. Разделите список на части.")
+            else:
+                try:
+                    table = read_table(upload.filename, content)
+                    result = await import_schools(db, state.provisioner, region, table)
+                except (TabularError, ProvisioningError) as exc:
+                    import_form.error("file", str(exc))
+        if result is None or not isinstance(upload, UploadFile):
             return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
         if result.errors:
             report = ImportReport(
