@@ -27,7 +27,9 @@ def migrate(urls: DatabaseUrls, revision: str = "heads") -> None:
     alembic_command.upgrade(alembic_config(urls.migration), revision)
 
 
-async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) -> bool:
+async def _seed(
+    settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool, with_school_data: bool = True
+) -> bool:
     import nastavnik.models  # noqa: F401 - every mapper must be known before a flush
     from nastavnik.platform.db import make_engine, make_sessionmaker
     from nastavnik.school.demo import seed_demo_school
@@ -38,6 +40,8 @@ async def _seed(settings: Settings, urls: DatabaseUrls, *, with_keycloak: bool) 
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
             created = await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
+            if not with_school_data:
+                return created
             return await seed_demo_school(db) or created
     finally:
         await engine.dispose()
@@ -138,7 +142,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     settings = get_settings()
-    created = asyncio.run(_seed(settings, resolve_database(settings), with_keycloak=not args.no_keycloak))
+    created = asyncio.run(
+        _seed(
+            settings,
+            resolve_database(settings),
+            with_keycloak=not args.no_keycloak,
+            with_school_data=not args.region_only,
+        )
+    )
     print("Демо-регион загружен." if created else "Демо-регион уже есть.")
     return 0
 
@@ -178,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("seed-demo", help="загрузить демонстрационный регион")
     p.add_argument("--no-keycloak", action="store_true", help="не создавать группы в Keycloak")
+    p.add_argument(
+        "--region-only",
+        action="store_true",
+        help="только регион, школы и сотрудники, без программы, участников и пар СОШ № 2",
+    )
     p.set_defaults(func=cmd_seed_demo)
     p = sub.add_parser("keycloak", help="запустить локальный Keycloak с демо-реалмом")
     p.set_defaults(func=cmd_keycloak)
