@@ -411,7 +411,9 @@ class PdfRenderer:
             colWidths=widths,
             repeatRows=header_rows,
             splitByRow=1,
-            splitInRow=1,
+            # Rows are never cut in two: a split row left the repeated header in the middle
+            # of a page above the row's first lines.
+            splitInRow=0,
             style=TableStyle(commands),
             hAlign="LEFT",
         )

@@ -104,6 +104,33 @@ def test_pdf_repeats_the_table_header_on_every_page_and_numbers_pages() -> None:
             assert re.search(r"№\s*Мероприятие\s*Срок\s*Ответственный\s*Результат", text), text[:300]
 
 
+def test_pdf_never_cuts_a_row_or_repeats_the_header_mid_page() -> None:
+    # Rows of very different heights, as in an execution report with long «what was done».
+    table = d.Table(
+        columns=COLUMNS,
+        rows=[
+            [
+                f"{n}",
+                f"Строка {n}. " + "Подробный отчёт о выполнении. " * (1 + (n * 7) % 13),
+                "сентябрь",
+                "И. М.",
+                "—",
+            ]
+            for n in range(1, 80)
+        ],
+    )
+    doc = d.Document(title="ОТЧЁТ", organisation=ORGANISATION, orientation="landscape")
+    doc.add(table)
+    pages = _pages(d.render_pdf(doc))
+    assert len(pages) >= 3
+    seen: list[str] = []
+    for text in pages:
+        assert len(re.findall(r"№\s*Мероприятие\s*Срок", text)) <= 1, text[:400]
+        seen.extend(re.findall(r"Строка (\d+)\.", text))
+    # Every row is printed whole on one page: its number appears exactly once.
+    assert seen == [str(n) for n in range(1, 80)]
+
+
 def test_pdf_embeds_the_dejavu_font() -> None:
     reader = PdfReader(io.BytesIO(d.render_pdf(_document(rows=3))))
     fonts_used = set()
