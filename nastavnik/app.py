@@ -62,7 +62,7 @@ from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
 from nastavnik.tenants.provisioning import KeycloakProvisioner
 from nastavnik.tenants.services import sync_staff_on_login
-from nastavnik.tenants.web import home_url
+from nastavnik.tenants.web import WORKSPACE_COOKIE, home_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 log = structlog.get_logger("nastavnik.app")
@@ -81,7 +81,7 @@ SECURITY_HEADERS = {
 @get("/", name="home", include_in_schema=False)
 async def home(request: Request[Any, Any, Any], db: DB, auth: OptionalAuth) -> Template | Redirect:
     if auth is not None:
-        target = await home_url(db, auth)
+        target = await home_url(db, auth, request.cookies.get(WORKSPACE_COOKIE))
         if target:
             return Redirect(target, status_code=303)
         return Template(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
@@ -106,8 +107,16 @@ async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str)
     return links
 
 
-async def home_url(db: AsyncSession, auth: AuthContext) -> str | None:
+# Remembers the workspace last opened in this browser, so that a user of several schools
+# comes back to the one they were working in. Holds only a URL of the user's own.
+WORKSPACE_COOKIE = "nst_workspace"
+
+
+async def home_url(db: AsyncSession, auth: AuthContext, last_used: str | None = None) -> str | None:
     links = await workspace_links(db, auth, "")
+    for link in links:
+        if link.url == last_used:
+            return link.url
     return links[0].url if links else None
 
 
@@ -231,4 +240,17 @@ async def page(
         "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
         "request_id": request_id_of(request),
     }
-    return Template(template_name=template, context={**layout, **context}, status_code=status_code)
+    response = Template(template_name=template, context={**layout, **context}, status_code=status_code)
+    if request.cookies.get(WORKSPACE_COOKIE) != workspace.url:
+        response.cookies.append(
+            Cookie(
+                key=WORKSPACE_COOKIE,
+                value=workspace.url,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                secure=request.app.state.settings.session_cookie_secure,
+                samesite="lax",
+                path="/",
+            )
+        )
+    return response

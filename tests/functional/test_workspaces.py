@@ -100,3 +100,31 @@ async def test_static_assets_are_served(client: AsyncTestClient[Litestar]) -> No
     reply = await client.get("/static/css/app.css")
     assert reply.status_code == 200
     assert "--" in reply.text
+
+
+async def test_a_user_of_two_schools_comes_back_to_the_school_last_opened(
+    browser_for: Browser, db: object, settings: object, world: World
+) -> None:
+    from nastavnik.platform.auth.permissions import Membership, Role, Scope
+    from tests.conftest import make_persona
+
+    both = [
+        Membership(Scope.SCHOOL, world.school_a.code, Role.CURATOR),
+        Membership(Scope.SCHOOL, world.school_b.code, Role.CURATOR),
+    ]
+    persona = await make_persona(db, settings, "two_schools", both)  # type: ignore[arg-type]
+    browser = await browser_for(persona)
+    first = await browser.get("/", follow_redirects=False)
+    assert first.headers["location"] == f"/s/{world.school_a.code}/"  # alphabetical at first
+    assert (await browser.get(f"/s/{world.school_b.code}/")).status_code == 200
+    again = await browser.get("/", follow_redirects=False)
+    assert again.headers["location"] == f"/s/{world.school_b.code}/"
+
+
+async def test_a_remembered_workspace_of_someone_else_is_ignored(
+    browser_for: Browser, curator_a: Persona, world: World
+) -> None:
+    browser = await browser_for(curator_a)
+    browser.jar.set("nst_workspace", f"/s/{world.school_b.code}/")
+    reply = await browser.get("/", follow_redirects=False)
+    assert reply.headers["location"] == f"/s/{world.school_a.code}/"
