@@ -586,29 +586,17 @@ class ParticipantsController(Controller):
         school_code: FromPath[str],
         participant_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, school, person = await self._profile_person(db, user, school_code, participant_id)
-        year = _year(request)
-        form = svc.form_from_request(
-            await request.form(), svc.MENTEE_FIELDS, ("directions", "request_areas", "request_sources")
+        return await self._save_profile(
+            request,
+            db,
+            user,
+            school_code,
+            participant_id,
+            role="mentee",
+            fields=svc.MENTEE_FIELDS,
+            lists=("directions", "request_areas", "request_sources"),
+            done="Запрос наставляемого на {year} учебный год сохранён.",
         )
-        profile = await svc.save_mentee_profile(db, person, year, form)
-        if profile is None:
-            return await self._profile_page(
-                request,
-                db,
-                user,
-                workspace,
-                person=person,
-                role="mentee",
-                year=year,
-                form=form,
-                status_code=422,
-            )
-        await _audit(
-            db, request, user, school, "participant.mentee_profile_saved", obj=str(person.id), year=year
-        )
-        user.flash("success", f"Запрос наставляемого на {AcademicYear(year).title} учебный год сохранён.")
-        return Redirect(f"{workspace.url}participants/{person.id}", status_code=303)
 
     @get("/participants/{participant_id:str}/mentor", name="participants:mentor_profile")
     async def mentor_profile(
@@ -636,26 +624,44 @@ class ParticipantsController(Controller):
         school_code: FromPath[str],
         participant_id: FromPath[str],
     ) -> Template | Redirect:
+        return await self._save_profile(
+            request,
+            db,
+            user,
+            school_code,
+            participant_id,
+            role="mentor",
+            fields=svc.MENTOR_FIELDS,
+            lists=("directions", "competencies"),
+            done="Анкета наставника на {year} учебный год сохранена.",
+        )
+
+    async def _save_profile(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        school_code: str,
+        participant_id: str,
+        *,
+        role: str,
+        fields: tuple[str, ...],
+        lists: tuple[str, ...],
+        done: str,
+    ) -> Template | Redirect:
+        """Save a person's mentee or mentor profile of a year: one path for both banks."""
         workspace, school, person = await self._profile_person(db, user, school_code, participant_id)
         year = _year(request)
-        form = svc.form_from_request(await request.form(), svc.MENTOR_FIELDS, ("directions", "competencies"))
-        profile = await svc.save_mentor_profile(db, person, year, form)
-        if profile is None:
+        form = svc.form_from_request(await request.form(), fields, lists)
+        saver = svc.save_mentee_profile if role == "mentee" else svc.save_mentor_profile
+        if await saver(db, person, year, form) is None:
             return await self._profile_page(
-                request,
-                db,
-                user,
-                workspace,
-                person=person,
-                role="mentor",
-                year=year,
-                form=form,
-                status_code=422,
+                request, db, user, workspace, person=person, role=role, year=year, form=form, status_code=422
             )
         await _audit(
-            db, request, user, school, "participant.mentor_profile_saved", obj=str(person.id), year=year
+            db, request, user, school, f"participant.{role}_profile_saved", obj=str(person.id), year=year
         )
-        user.flash("success", f"Анкета наставника на {AcademicYear(year).title} учебный год сохранена.")
+        user.flash("success", done.format(year=AcademicYear(year).title))
         return Redirect(f"{workspace.url}participants/{person.id}", status_code=303)
 
     @post("/participants/{participant_id:str}/mentor/trainings", name="participants:training_add")
