@@ -1,8 +1,11 @@
 # Наставник — the two commands of the README, and a few helpers.
+# uv comes from scripts/uv: the caller's PATH need not have it.
+UV := scripts/uv
+
 .PHONY: dev test setup lint serve migrate bench
 
 dev: setup          ## install everything and run the platform with the demo region
-	uv run nastavnik dev --host 0.0.0.0
+	$(UV) run nastavnik dev --host 0.0.0.0
 
 test:               ## the whole test suite (what .ci/run runs)
 	scripts/test.sh
@@ -11,15 +14,15 @@ setup:
 	scripts/setup.sh
 
 lint:
-	uv run ruff check nastavnik tests bench migrations
-	uv run mypy nastavnik
-	uv run djlint nastavnik/templates --lint --quiet
+	$(UV) run ruff check nastavnik tests bench migrations
+	$(UV) run mypy nastavnik
+	$(UV) run djlint nastavnik/templates --lint --quiet
 
 serve:
-	uv run nastavnik serve
+	$(UV) run nastavnik serve
 
 migrate:
-	uv run nastavnik migrate
+	$(UV) run nastavnik migrate
 
 bench:
-	uv run python -m bench
+	$(UV) run python -m bench

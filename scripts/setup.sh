@@ -3,12 +3,7 @@
 # and the Keycloak distribution (from Maven Central, into ~/.cache/nastavnik/keycloak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if ! command -v uv >/dev/null 2>&1; then
-  echo "==> installing uv from PyPI"
-  python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-  export PATH="$HOME/.local/bin:$PATH"
-fi
+uv() { scripts/uv "$@"; }
 
 for tool in java mvn node npm; do
   if ! command -v "$tool" >/dev/null 2>&1; then

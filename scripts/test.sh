@@ -3,7 +3,7 @@
 # e2e) on real PostgreSQL, real Keycloak and real Chromium, with branch coverage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.local/bin:$PATH"
+uv() { scripts/uv "$@"; }
 
 scripts/setup.sh
 

@@ -23,9 +23,10 @@ function need(path) {
   return path;
 }
 
+let copied = 0;
 function copy(from, to) {
   copyFileSync(need(from), to);
-  console.log(`  ${to.slice(root.length + 1)}`);
+  copied += 1;
 }
 
 mkdirSync(fontsOut, { recursive: true });
@@ -65,3 +66,4 @@ for (const name of DEJAVU) {
   copy(join(dejavuIn, name), join(fontsOut, name));
 }
 copy(join(modules, "dejavu-fonts-ttf", "LICENSE"), join(fontsOut, "LICENSE-dejavu.txt"));
+console.log(`    ${copied} files in ${vendor.slice(root.length + 1)}/`);
