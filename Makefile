@@ -5,13 +5,13 @@ UV := scripts/uv
 .PHONY: dev test setup lint serve migrate bench
 
 dev: setup          ## install everything and run the platform with the demo region
-	$(UV) run nastavnik dev --host 0.0.0.0
+	@$(UV) run nastavnik dev --host 0.0.0.0
 
 test:               ## the whole test suite (what .ci/run runs)
-	scripts/test.sh
+	@scripts/test.sh
 
 setup:
-	scripts/setup.sh
+	@scripts/setup.sh
 
 lint:
 	$(UV) run ruff check nastavnik tests bench migrations

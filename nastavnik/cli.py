@@ -57,7 +57,7 @@ def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
     home = ensure_distribution(default_cache_dir())
     server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse)
     seconds = server.start()
-    print(f"Keycloak готов за {seconds:.1f} с: {server.base_url}", flush=True)
+    step(f"Keycloak {server.base_url}: " + (f"готов за {seconds:.1f} с" if seconds else "уже запущен"))
     return server
 
 
@@ -101,26 +101,34 @@ DEMO_BANNER = """
 """
 
 
+def step(text: str) -> None:
+    """One line per step of `nastavnik dev`: what a newcomer reads while it starts."""
+    print(f"==> {text}", flush=True)
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
+    # The terminal of `make dev` shows the steps, the logins and the address; the app's
+    # own logs there are warnings and errors only, readable rather than JSON.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("LOG_JSON", "false")
     settings = get_settings()
     started = time.monotonic()
     urls = resolve_database(settings)
+    step("PostgreSQL: " + ("встроенный, данные в " + str(settings.data_dir) if urls.embedded else "DATABASE_URL"))
     migrate(urls)
+    step("миграции применены")
     keycloak = start_keycloak(settings)
     smtp = start_smtp_sink(settings)
+    if smtp is not None:
+        step(f"почта: SMTP-приёмник на :{settings.smtp_port}, письма в {settings.data_dir / 'mail'}")
     created = asyncio.run(_seed(settings, urls, with_keycloak=True))
+    step("демо-регион " + ("загружен" if created else "уже был загружен"))
     from nastavnik.tenants.demo import DEMO_LOGINS
 
     print(DEMO_BANNER.format(url=settings.base_url), flush=True)
     for login in DEMO_LOGINS:
         print(f"  {login.username:<13} {login.full_name:<30} {login.role}", flush=True)
-    if smtp is not None:
-        print(f"\n  Письма сохраняются в {settings.data_dir / 'mail'}", flush=True)
-    print(
-        f"\n  Демо-регион {'загружен' if created else 'уже был загружен'}; "
-        f"подготовка заняла {time.monotonic() - started:.1f} с. Остановить: Ctrl+C\n",
-        flush=True,
-    )
+    print(f"\n  Готово за {time.monotonic() - started:.1f} с. Остановить: Ctrl+C\n", flush=True)
     try:
         serve(args.host, args.port)
     finally:

@@ -21,9 +21,9 @@ done
 echo "==> Python packages (uv sync)"
 uv sync --frozen --quiet
 
-echo "==> browser assets and fonts (npm)"
+printf '==> browser assets and fonts (npm):'
 if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 node scripts/vendor-assets.mjs
 
-echo "==> Keycloak distribution"
+printf '==> Keycloak distribution: '
 uv run python -c "from nastavnik.platform.keycloak_server import ensure_distribution, default_cache_dir; print(ensure_distribution(default_cache_dir()))"

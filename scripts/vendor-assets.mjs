@@ -66,4 +66,4 @@ for (const name of DEJAVU) {
   copy(join(dejavuIn, name), join(fontsOut, name));
 }
 copy(join(modules, "dejavu-fonts-ttf", "LICENSE"), join(fontsOut, "LICENSE-dejavu.txt"));
-console.log(`    ${copied} files in ${vendor.slice(root.length + 1)}/`);
+console.log(` ${copied} files in ${vendor.slice(root.length + 1)}/`);
