@@ -55,7 +55,7 @@ def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
     )
 
     home = ensure_distribution(default_cache_dir())
-    server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse)
+    server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse, keep_data=reuse)
     seconds = server.start()
     step(f"Keycloak {server.base_url}: " + (f"готов за {seconds:.1f} с" if seconds else "уже запущен"))
     return server
@@ -114,7 +114,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
     settings = get_settings()
     started = time.monotonic()
     urls = resolve_database(settings)
-    step("PostgreSQL: " + ("встроенный, данные в " + str(settings.data_dir) if urls.embedded else "DATABASE_URL"))
+    step(
+        "PostgreSQL: "
+        + ("встроенный, данные в " + str(settings.data_dir) if urls.embedded else "DATABASE_URL")
+    )
     migrate(urls)
     step("миграции применены")
     keycloak = start_keycloak(settings)

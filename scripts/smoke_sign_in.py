@@ -1,3 +1,4 @@
+# ruff: noqa: T201, PLR0911, S107 - a command-line check: prints its steps, demo password
 """Signs in to a running Наставник through Keycloak's login form over plain HTTP, as a
 person would, and loads the school dashboard the sign-in lands on. Exits non-zero with
 the reason if any step fails. Used by scripts/smoke-dev.sh.
