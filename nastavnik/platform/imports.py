@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -13,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nastavnik.platform.db import Base, IdMixin
+from nastavnik.platform.spreadsheet_safety import csv_bytes
 
 
 @dataclass(frozen=True)
@@ -45,10 +44,6 @@ def errors_to_json(errors: list[RowError]) -> list[dict[str, str | int]]:
 
 
 def errors_csv(errors: list[RowError]) -> bytes:
-    """The report as CSV that opens correctly in Excel (UTF-8 with BOM, semicolons)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["Строка", "Столбец", "Значение", "Ошибка"])
-    for e in errors:
-        writer.writerow([e.line, e.column, e.value, e.message])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    """The report as CSV that opens correctly in Excel; cells echo the file, so made safe."""
+    header = ["Строка", "Столбец", "Значение", "Ошибка"]
+    return csv_bytes([header, *([e.line, e.column, e.value, e.message] for e in errors)])

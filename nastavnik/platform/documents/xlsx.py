@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from nastavnik.platform.documents.model import Cell, SectionRow, Table, plain_text
+from nastavnik.platform.spreadsheet_safety import append_xlsx_row
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -27,7 +28,7 @@ def render_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:
     for title, table in sheets:
         sheet = workbook.create_sheet(title.translate(_SHEET_TITLE_FORBIDDEN)[:31] or "Лист")
         columns = list(table.columns)
-        sheet.append([column.title for column in columns])
+        append_xlsx_row(sheet, [column.title for column in columns])
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font = Font(bold=True)
@@ -37,16 +38,14 @@ def render_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = max(8, column.width * _CHARS_PER_WIDTH)
         for row in table.rows:
             if isinstance(row, SectionRow):
-                sheet.append([row.title])
-                number = sheet.max_row
+                number = append_xlsx_row(sheet, [row.title])
                 sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=len(columns))
                 first = sheet.cell(row=number, column=1)
                 first.font = Font(bold=True)
                 first.fill = _SECTION_FILL
                 continue
             values = [plain_text(v.text) if isinstance(v, Cell) else v for v in row]
-            sheet.append(values)
-            number = sheet.max_row
+            number = append_xlsx_row(sheet, values)
             for index in range(1, len(columns) + 1):
                 cell = sheet.cell(row=number, column=index)
                 cell.border = _BORDER
