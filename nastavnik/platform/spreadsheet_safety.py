@@ -69,6 +69,7 @@ def append_xlsx_row(sheet: Worksheet, values: Sequence[Any]) -> int:
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     number = sheet.max_row
     for index, value in enumerate(values, start=1):
-        if isinstance(value, str):
-            _as_text(sheet.cell(row=number, column=index), value)
+        cell = sheet.cell(row=number, column=index)
+        if isinstance(value, str) and isinstance(cell, XlsxCell):
+            _as_text(cell, value)
     return number
