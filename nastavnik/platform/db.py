@@ -107,16 +107,27 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
+async def _set_local(session: AsyncSession, name: str, value: str) -> None:
+    """`SET LOCAL` a scope variable once per transaction.
+
+    Tenant resolution, services and the layout may all scope the same transaction; the
+    value is remembered against the innermost transaction object, so a repeat within it
+    costs no round trip, while a new transaction (or a savepoint that might be rolled
+    back) sets it again.
+    """
+    applied: dict[str, tuple[object, str]] = session.info.setdefault("app_scope", {})
+    current = session.get_nested_transaction() or session.get_transaction()
+    known = applied.get(name)
+    if current is not None and known is not None and known[0] is current and known[1] == value:
+        return
+    await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    applied[name] = (session.get_nested_transaction() or session.get_transaction(), value)
+
+
 async def set_school(session: AsyncSession, school_id: uuid.UUID | None) -> None:
     """Scope the current transaction to one school (SET LOCAL semantics)."""
-    await session.execute(
-        text("SELECT set_config('app.school_id', :value, true)"),
-        {"value": str(school_id) if school_id else ""},
-    )
+    await _set_local(session, "app.school_id", str(school_id) if school_id else "")
 
 
 async def set_actor(session: AsyncSession, user_id: uuid.UUID | None) -> None:
-    await session.execute(
-        text("SELECT set_config('app.user_id', :value, true)"),
-        {"value": str(user_id) if user_id else ""},
-    )
+    await _set_local(session, "app.user_id", str(user_id) if user_id else "")
