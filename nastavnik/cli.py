@@ -1,4 +1,4 @@
-"""The `nastavnik` command: serve, dev, migrate, seed-demo, keycloak."""
+"""The `nastavnik` command: serve, dev, migrate, seed-demo, keycloak, backup, restore."""
 
 from __future__ import annotations
 
@@ -182,6 +182,69 @@ def cmd_keycloak(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from nastavnik.platform import backup
+
+    settings = get_settings()
+    try:
+        url, bindir = backup.backup_source(settings, args.database_url)
+        destination = args.destination or backup.default_destination(settings)
+        manifest = backup.backup(
+            dump_url=url, storage_dir=settings.storage_dir, destination=destination, bindir=bindir
+        )
+    except backup.BackupError as exc:
+        print(f"nastavnik backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"Резервная копия {destination}: {backup.describe(manifest)}, за {manifest.seconds:.1f} с.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from nastavnik.platform import backup
+
+    settings = get_settings()
+    started = time.monotonic()
+    try:
+        manifest = backup.verify(args.source)
+        url, bindir = backup.restore_target(settings, args.database_url, args.database)
+        backup.restore(
+            args.source,
+            target_url=url,
+            app_role=os.environ.get("APP_DB_ROLE", "nastavnik_app"),
+            storage_dir=args.storage_dir or settings.storage_dir,
+            bindir=bindir,
+            force=args.force,
+        )
+    except backup.BackupError as exc:
+        print(f"nastavnik restore: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Восстановлено из {args.source} ({backup.describe(manifest)}) за {time.monotonic() - started:.1f} с."
+    )
+    return 0
+
+
+def _add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pathlib import Path
+
+    p = sub.add_parser("backup", help="резервная копия: дамп базы (pg_dump) и загруженные файлы")
+    p.add_argument("destination", nargs="?", type=Path, help="новая папка (по умолчанию var/backups/…)")
+    p.add_argument(
+        "--database-url",
+        default=os.environ.get("BACKUP_DATABASE_URL"),
+        help="роль с BYPASSRLS и pg_read_all_data (по умолчанию BACKUP_DATABASE_URL)",
+    )
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="восстановить резервную копию в пустую базу")
+    p.add_argument("source", type=Path, help="папка резервной копии")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--database-url", help="пустая база, куда восстанавливать (URL владельца схемы)")
+    target.add_argument("--database", help="новая база встроенного PostgreSQL (создаётся)")
+    p.add_argument("--storage-dir", type=Path, help="куда положить файлы (по умолчанию папка приложения)")
+    p.add_argument("--force", action="store_true", help="перезаписать непустую базу и папку файлов")
+    p.set_defaults(func=cmd_restore)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nastavnik", description="Платформа «Наставник»")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_seed_demo)
     p = sub.add_parser("keycloak", help="запустить локальный Keycloak с демо-реалмом")
     p.set_defaults(func=cmd_keycloak)
+    _add_backup_commands(sub)
     return parser
 
 
