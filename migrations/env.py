@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, text
 
 from nastavnik.models import metadata
 from nastavnik.platform.database import resolve_database
+from nastavnik.platform.migration_helpers import include_name
 from nastavnik.platform.settings import get_settings
 
 config = context.config
@@ -37,6 +38,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             compare_type=True,
             compare_server_default=False,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,13 +151,15 @@ def create_app(
         else:
             engine = make_engine(urls.app, pool_size=10, max_overflow=10)
             app.state.sessionmaker = make_sessionmaker(engine)
-        # Background jobs (large imports) run in this process; tests run them explicitly.
-        worker = jobs.start_worker(app.state.sessionmaker) if engine is not None else None
+        # Background jobs run in this process in development (JOBS_IN_PROCESS), in
+        # `nastavnik worker` processes in production; tests run them explicitly.
+        worker = AsyncExitStack()
+        if engine is not None and settings.jobs_in_process:
+            await worker.enter_async_context(jobs.in_process_worker(urls.app))
         try:
             yield
         finally:
-            if worker is not None:
-                await jobs.stop_worker(worker)
+            await worker.aclose()
             await app.state.oidc.aclose()
             await app.state.provisioner.aclose()
             if engine is not None:

@@ -245,6 +245,31 @@ def _add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.set_defaults(func=cmd_restore)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import nastavnik.app  # noqa: F401 - registers every task (and mapper) that a request can queue
+    from nastavnik.platform import jobs
+    from nastavnik.platform.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    urls = resolve_database(settings)
+    print(f"Фоновые задачи: обработчик запущен, задач одновременно: {args.concurrency}.", flush=True)
+    # SIGTERM / Ctrl+C: running jobs get time to finish, the rest are retried by another worker.
+    asyncio.run(jobs.run_worker(urls.app, concurrency=args.concurrency))
+    return 0
+
+
+def _add_worker_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("worker", help="обработчик фоновых задач (загрузки, отчёты) отдельным процессом")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=int(os.environ.get("JOBS_CONCURRENCY", "1")),
+        help="сколько задач выполнять одновременно (по умолчанию JOBS_CONCURRENCY или 1)",
+    )
+    p.set_defaults(func=cmd_worker)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nastavnik", description="Платформа «Наставник»")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -272,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keycloak", help="запустить локальный Keycloak с демо-реалмом")
     p.set_defaults(func=cmd_keycloak)
     _add_backup_commands(sub)
+    _add_worker_command(sub)
     return parser
 
 

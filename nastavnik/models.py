@@ -2,7 +2,6 @@
 
 from nastavnik.platform import audit as _audit
 from nastavnik.platform import imports as _imports
-from nastavnik.platform import jobs as _jobs
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.school.documents import models as _documents
@@ -16,6 +15,6 @@ from nastavnik.tenants import models as _tenants
 from nastavnik.tenants import reference as _reference
 
 __all__ = ["metadata"]
-_MODULES = (_audit, _auth, _imports, _jobs, _participants, _tenants, _reference)
+_MODULES = (_audit, _auth, _imports, _participants, _tenants, _reference)
 _MODULES_ISSUE_3 = (_programme, _roadmap, _documents)
 _MODULES_ISSUE_5 = (_matching, _pairs, _meetings)

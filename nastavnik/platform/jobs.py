@@ -1,184 +1,244 @@
-"""Background jobs: a PostgreSQL table polled by one asyncio task per app process.
+"""Background jobs on procrastinate: a PostgreSQL queue with LISTEN/NOTIFY, retries and heartbeats.
 
-Long work (large imports, big reports) is queued as a row and picked up with
-`FOR UPDATE SKIP LOCKED`, so several processes can share the queue without a broker.
-A job carries only ids in its payload; personal data stays in school-owned tables behind
-row-level security, and the handler scopes its own transaction with `set_school`.
+Why procrastinate: it keeps the queue in our own PostgreSQL (no broker to run), speaks
+psycopg 3, wakes workers with LISTEN/NOTIFY, retries with backoff, and its workers send
+heartbeats, so a job whose worker died is found and run again (`retry_stalled_jobs`).
+
+- A job is queued in the caller's transaction (`defer`): procrastinate's own SQL runs on
+  the session's connection, so the job exists only if the request commits, and the worker
+  is notified at that commit.
+- A job carries only ids; personal data stays in school-owned tables behind row-level
+  security, and the task scopes its own transaction with `set_school`.
+- Workers use their own connections (a procrastinate pool and a SQLAlchemy engine for the
+  tasks), never the web pool: `nastavnik worker` in production, `in_process_worker` in
+  the app's lifespan in development.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import enum
 import traceback
-import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, ParamSpec, cast
 
+import procrastinate
+import psycopg
 import structlog
-from sqlalchemy import Enum, String, Text, func, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from procrastinate import JobContext, RetryStrategy
+from procrastinate import exceptions as queue_errors
+from procrastinate.manager import JobManager
+from procrastinate.tasks import Task
+from procrastinate.types import JSONValue
+from procrastinate.worker import Worker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.platform.db import Base, IdMixin, utcnow
+from nastavnik.platform.db import make_engine, make_sessionmaker
+
+__all__ = [
+    "JobContext",
+    "RetryStrategy",
+    "app",
+    "defer",
+    "in_process_worker",
+    "is_last_attempt",
+    "retry_stalled_jobs",
+    "run_pending",
+    "run_worker",
+    "sessionmaker_of",
+]
 
 log = structlog.get_logger("nastavnik.jobs")
 
+# Tasks register on this app at import time. Its connector is never opened: requests
+# defer on their own connection, and workers swap in a pool of their own while they run.
+app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+# A worker sends a heartbeat every HEARTBEAT_SECONDS; one silent for STALLED_AFTER_SECONDS
+# is taken for dead and its running jobs are queued again, checked every RECOVER_EVERY_SECONDS.
+HEARTBEAT_SECONDS = 10.0
+STALLED_AFTER_SECONDS = 60.0
+RECOVER_EVERY_SECONDS = 60.0
+# On a stop, running jobs get this long to finish; the rest are aborted and retried later.
+SHUTDOWN_GRACE_SECONDS = 30.0
 
-
-class Job(IdMixin, Base):
-    __tablename__ = "background_job"
-
-    kind: Mapped[str] = mapped_column(String(80))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, name="job_status", values_callable=lambda e: [m.value for m in e]),
-        default=JobStatus.QUEUED,
-        index=True,
-    )
-    school_id: Mapped[uuid.UUID | None]
-    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
-    started_at: Mapped[dt.datetime | None]
-    finished_at: Mapped[dt.datetime | None]
-    error: Mapped[str] = mapped_column(Text, default="")
+_SESSIONMAKER = "sessionmaker"
+Args = ParamSpec("Args")
 
 
-Handler = Callable[[async_sessionmaker[AsyncSession], Job], Awaitable[None]]
-_HANDLERS: dict[str, Handler] = {}
+def sessionmaker_of(context: JobContext) -> async_sessionmaker[AsyncSession]:
+    """The worker's sessions for a task's own transactions (the task decides their scope)."""
+    return cast("async_sessionmaker[AsyncSession]", context.additional_context[_SESSIONMAKER])
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of `kind`."""
-
-    def register(func: Handler) -> Handler:
-        _HANDLERS[kind] = func
-        return func
-
-    return register
-
-
-async def enqueue(
-    db: AsyncSession, kind: str, payload: dict[str, Any], *, school_id: uuid.UUID | None = None
-) -> Job:
-    """Queue a job in the caller's transaction: it starts only if that transaction commits."""
-    job = Job(kind=kind, payload=payload, school_id=school_id)
-    db.add(job)
-    await db.flush()
-    return job
+def is_last_attempt(context: JobContext) -> bool:
+    """True when a failure of this run is final (no retry left), so the task may say so."""
+    task = context.app.tasks.get(context.job.task_name)
+    strategy = task.retry_strategy if task else None
+    if strategy is None:
+        return True
+    max_attempts = getattr(strategy, "max_attempts", None)
+    return max_attempts is not None and context.job.attempts >= max_attempts
 
 
-async def _claim(maker: async_sessionmaker[AsyncSession]) -> Job | None:
-    async with maker() as db, db.begin():
-        job = (
-            await db.execute(
-                select(Job)
-                .where(Job.status == JobStatus.QUEUED)
-                .order_by(Job.created_at)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-        ).scalar_one_or_none()
-        if job is None:
-            return None
-        job.status = JobStatus.RUNNING
-        job.started_at = utcnow()
-    return job
+async def _driver_connection(db: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    connection = await db.connection()
+    raw = await connection.get_raw_connection()
+    return cast("psycopg.AsyncConnection[Any]", raw.driver_connection)
 
 
-async def _finish(
-    maker: async_sessionmaker[AsyncSession], job: Job, status: JobStatus, error: str = ""
-) -> None:
-    async with maker() as db, db.begin():
-        await db.execute(
-            update(Job)
-            .where(Job.id == job.id)
-            .values(status=status, finished_at=utcnow(), error=error[:4000])
-        )
+async def defer(db: AsyncSession, task: Task[Any, Any, Args], /, **kwargs: JSONValue) -> int:
+    """Queue `task` in the caller's transaction: it runs only if that transaction commits."""
+    connection = await _driver_connection(db)
+    return await task.configure(connection=connection).defer_async(**kwargs)
 
 
-async def run_next(maker: async_sessionmaker[AsyncSession]) -> Job | None:
-    """Run one queued job, if any; returns it (with its final status) or None."""
-    job = await _claim(maker)
-    if job is None:
-        return None
-    func = _HANDLERS.get(job.kind)
-    if func is None:
-        await _finish(maker, job, JobStatus.FAILED, f"no handler for {job.kind}")
-        job.status = JobStatus.FAILED
-        return job
+class JobError(Exception):
+    """What a failed job leaves in procrastinate's log: the error's type, never its message."""
+
+
+async def _hide_messages(call_next: Callable[[], Awaitable[Any]], context: JobContext, worker: Worker) -> Any:
     try:
-        await func(maker, job)
-    except Exception as exc:  # noqa: BLE001 - a failed job must never stop the worker
+        return await call_next()
+    except (asyncio.CancelledError, queue_errors.JobAborted):
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised below as a JobError of the same type name
         # The type and the frames only: messages of database errors may quote personal data.
         log.error(  # noqa: TRY400 - the message is left out on purpose
             "job_failed",
-            job_id=str(job.id),
-            kind=job.kind,
+            job_id=context.job.id,
+            task=context.job.task_name,
+            attempt=context.job.attempts + 1,
             error=type(exc).__name__,
             frames="".join(traceback.format_tb(exc.__traceback__)),
         )
-        await _finish(maker, job, JobStatus.FAILED, type(exc).__name__)
-        job.status = JobStatus.FAILED
-        return job
-    await _finish(maker, job, JobStatus.DONE)
-    job.status = JobStatus.DONE
-    return job
+        raise JobError(type(exc).__name__) from None
+
+
+async def retry_stalled_jobs(
+    job_manager: JobManager, *, seconds_since_heartbeat: float = STALLED_AFTER_SECONDS
+) -> int:
+    """Queue again the running jobs of workers that stopped sending heartbeats (they died)."""
+    retried = 0
+    for job in await job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat):
+        try:
+            await job_manager.retry_job(job)
+        except queue_errors.ConnectorException:
+            continue  # another worker queued it again first
+        log.warning("job_stalled_retried", job_id=job.id, task=job.task_name)
+        retried += 1
+    return retried
+
+
+async def _recover_forever(job_manager: JobManager) -> None:
+    while True:
+        try:
+            await retry_stalled_jobs(job_manager)
+        except queue_errors.ConnectorException as exc:  # e.g. the database restarting
+            log.warning("job_recovery_failed", error=type(exc).__name__)
+        await asyncio.sleep(RECOVER_EVERY_SECONDS)
+
+
+def libpq_url(url: str) -> str:
+    """procrastinate's pool takes a libpq URL, without SQLAlchemy's driver suffix."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+async def run_worker(
+    database_url: str,
+    *,
+    concurrency: int = 1,
+    name: str = "nastavnik",
+    install_signal_handlers: bool = True,
+) -> None:
+    """Run jobs until stopped (SIGTERM/SIGINT, or cancellation of the calling task)."""
+    engine = make_engine(database_url, pool_size=concurrency + 1, max_overflow=concurrency)
+    connector = procrastinate.PsycopgConnector(
+        conninfo=libpq_url(database_url), min_size=1, max_size=concurrency + 3
+    )
+    try:
+        with app.replace_connector(connector):
+            async with app.open_async():
+                recovery = asyncio.create_task(
+                    _recover_forever(app.job_manager), name="nastavnik-jobs-recovery"
+                )
+                try:
+                    await app.run_worker_async(
+                        name=name,
+                        concurrency=concurrency,
+                        install_signal_handlers=install_signal_handlers,
+                        additional_context={_SESSIONMAKER: make_sessionmaker(engine)},
+                        worker_middleware=[_hide_messages],
+                        update_heartbeat_interval=HEARTBEAT_SECONDS,
+                        stalled_worker_timeout=STALLED_AFTER_SECONDS,
+                        shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
+                    )
+                finally:
+                    recovery.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await recovery
+    finally:
+        await engine.dispose()
+
+
+def _log_worker_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("job_worker_stopped", error=type(exc).__name__)
+
+
+@contextlib.asynccontextmanager
+async def in_process_worker(database_url: str) -> AsyncIterator[asyncio.Task[None]]:
+    """A worker inside the web process (development): started with the app, stopped with it."""
+    task = asyncio.create_task(
+        run_worker(database_url, name="nastavnik-in-process", install_signal_handlers=False),
+        name="nastavnik-jobs",
+    )
+    task.add_done_callback(_log_worker_end)
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+class _OneConnection:
+    """Stands in for procrastinate's pool, so that its worker runs on one caller's connection."""
+
+    def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        self._connection = connection
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        yield self._connection
 
 
 async def run_pending(maker: async_sessionmaker[AsyncSession]) -> int:
-    """Run queued jobs until none is left (tests and the `jobs` command use this)."""
-    count = 0
-    while await run_next(maker) is not None:
-        count += 1
-    return count
+    """Run the jobs queued and due, inside the caller's transaction; returns how many runs.
 
+    Tests queue jobs in a transaction that is rolled back at the end, which no separate
+    worker can see; this runs procrastinate's own worker on that connection instead.
+    """
+    runs = 0
 
-STALE_AFTER = dt.timedelta(minutes=15)
+    async def count(call_next: Callable[[], Awaitable[Any]], context: JobContext, worker: Worker) -> Any:
+        nonlocal runs
+        runs += 1
+        return await call_next()
 
-
-async def requeue_stale(maker: async_sessionmaker[AsyncSession]) -> int:
-    """Jobs left running by a process that died are queued again (handlers are re-runnable)."""
-    async with maker() as db, db.begin():
-        result = await db.execute(
-            update(Job)
-            .where(Job.status == JobStatus.RUNNING, Job.started_at < utcnow() - STALE_AFTER)
-            .values(status=JobStatus.QUEUED, started_at=None)
-        )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def worker(maker: async_sessionmaker[AsyncSession], *, poll_seconds: float = 1.0) -> None:
-    """Poll the queue forever; started as a task in the app's lifespan."""
-    try:
-        await requeue_stale(maker)
-    except Exception as exc:  # noqa: BLE001 - the database may not be up yet; polling retries
-        log.warning("job_requeue_failed", error=type(exc).__name__)
-    while True:
-        try:
-            job = await run_next(maker)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - e.g. the database restarting, keep polling
-            log.warning("job_poll_failed", error=type(exc).__name__)
-            job = None
-        if job is None:
-            await asyncio.sleep(poll_seconds)
-
-
-def start_worker(maker: async_sessionmaker[AsyncSession]) -> asyncio.Task[None]:
-    return asyncio.create_task(worker(maker), name="nastavnik-jobs")
-
-
-async def stop_worker(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with maker() as session:
+        pool = _OneConnection(await _driver_connection(session))
+        with app.replace_connector(procrastinate.PsycopgConnector()):
+            async with app.open_async(pool=cast("Any", pool)):
+                await app.run_worker_async(
+                    wait=False,
+                    listen_notify=False,
+                    install_signal_handlers=False,
+                    additional_context={_SESSIONMAKER: maker},
+                    worker_middleware=[count, _hide_messages],
+                    # Nothing else may run on the connection meanwhile.
+                    update_heartbeat_interval=3600,
+                    abort_job_polling_interval=3600,
+                )
+        await session.commit()
+    return runs

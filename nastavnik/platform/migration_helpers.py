@@ -15,3 +15,8 @@ def app_role() -> str:
         msg = f"invalid APP_DB_ROLE: {role!r}"
         raise ValueError(msg)
     return role
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave procrastinate's tables out of `alembic check`: its own scripts define them."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))

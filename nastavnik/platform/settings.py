@@ -47,6 +47,9 @@ class Settings:
     log_level: str
     log_json: bool
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Run background jobs inside the web process (development, tests) or only in
+    # `nastavnik worker` processes (production). JOBS_IN_PROCESS overrides.
+    jobs_in_process: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,6 +96,7 @@ def load_settings() -> Settings:
         mail_from=_env("MAIL_FROM", "Наставник <noreply@nastavnik.local>"),
         log_level=_env("LOG_LEVEL", "INFO"),
         log_json=_env_bool("LOG_JSON", True),
+        jobs_in_process=_env_bool("JOBS_IN_PROCESS", environment != "production"),
     )
 
 

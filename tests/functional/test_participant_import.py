@@ -13,11 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik.platform import jobs
 from nastavnik.platform.db import set_school
+from nastavnik.school.participants.importing import JOB_KIND as JOB
 from nastavnik.school.participants.models import (
     ImportStatus,
     MenteeProfile,
@@ -462,7 +463,15 @@ async def test_a_large_file_runs_as_a_background_job_with_progress(
     assert "Файл загружен" in page.text
 
 
-async def test_a_failing_job_marks_the_import_failed(
+async def _import_job(db: AsyncSession) -> Any:
+    return (
+        await db.execute(
+            text("SELECT status, attempts FROM procrastinate_jobs WHERE task_name = :t"), {"t": JOB}
+        )
+    ).one()
+
+
+async def test_a_failing_job_keeps_the_import_in_progress_while_a_retry_is_due(
     browser_for: Browser,
     *,
     curator_a: Persona,
@@ -482,7 +491,35 @@ async def test_a_failing_job_marks_the_import_failed(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(importing, "run_validation", broken)
-    await jobs.run_pending(sessionmaker)
+    assert await jobs.run_pending(sessionmaker) == 1
+    page = await browser.get(url)
+    assert "Не удалось обработать файл" not in page.text
+    assert "Проверено строк: 0 из 3" in page.text
+    assert tuple(await _import_job(db)) == ("todo", 1)
+
+
+async def test_a_job_failing_on_its_last_attempt_marks_the_import_failed(
+    browser_for: Browser,
+    *,
+    curator_a: Persona,
+    world: World,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nastavnik.school.participants import importing
+
+    monkeypatch.setattr(importing, "BACKGROUND_ROWS", 1)
+    monkeypatch.setattr(importing.run_import_job, "retry_strategy", None)
+    browser = await browser_for(curator_a)
+    url = (await upload(browser, world, "p.csv", csv_bytes(PUPILS))).headers["location"]
+    await submit_mapping(browser, url)
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(importing, "run_validation", broken)
+    assert await jobs.run_pending(sessionmaker) == 1
     page = await browser.get(url)
     assert "Не удалось обработать файл" in page.text
-    assert (await db.execute(select(jobs.Job.status))).scalar_one() is jobs.JobStatus.FAILED
+    assert tuple(await _import_job(db)) == ("failed", 1)

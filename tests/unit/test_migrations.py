@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect
 from nastavnik.cli import alembic_config
 from nastavnik.models import metadata
 from nastavnik.platform.embedded_db import drop_database
+from nastavnik.platform.migration_helpers import include_name
 from tests.conftest import _database_urls
 
 
@@ -39,7 +40,10 @@ def test_upgrade_check_downgrade_upgrade(scratch: str) -> None:
     command.upgrade(config, "head")
     engine = create_engine(scratch)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name}),
+            metadata,
+        )
         assert diff == []
         tables = set(inspect(connection).get_table_names())
     assert {t.name for t in metadata.sorted_tables} <= tables

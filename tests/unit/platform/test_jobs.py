@@ -1,89 +1,182 @@
-"""The PostgreSQL job queue: handlers by kind, failures recorded, stale jobs re-queued."""
+"""The job queue (procrastinate): transactional defer, retries with backoff, no personal data
+in the logs, and a job whose worker dies is run again by another worker."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import logging
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik.platform import jobs
+from nastavnik.platform.database import DatabaseUrls
+from nastavnik.platform.db import make_engine, make_sessionmaker
+from nastavnik.platform.settings import PROJECT_ROOT
+from tests.unit.platform._job_worker import BLOCKING_TASK, block_first_attempt
 
 pytestmark = pytest.mark.anyio
 
+SEEN: dict[str, str] = {}
+LAST_ATTEMPT: list[bool] = []
 
-async def test_jobs_run_in_order_with_their_handler(
-    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+
+@jobs.app.task(name="tests.jobs.remember", pass_context=True)
+async def remember(context: jobs.JobContext, *, marker: str) -> None:
+    async with jobs.sessionmaker_of(context)() as db:
+        SEEN[marker] = str(await db.scalar(text("SELECT current_user")))
+
+
+@jobs.app.task(
+    name="tests.jobs.explode",
+    pass_context=True,
+    retry=jobs.RetryStrategy(max_attempts=2, exponential_wait=10),
+)
+async def explode(context: jobs.JobContext) -> None:
+    LAST_ATTEMPT.append(jobs.is_last_attempt(context))
+    raise ValueError("Иванов Иван, 7Б")  # personal data must not reach the logs
+
+
+@jobs.app.task(name="tests.jobs.explode_once", pass_context=True)
+async def explode_once(context: jobs.JobContext) -> None:
+    LAST_ATTEMPT.append(jobs.is_last_attempt(context))
+    raise ValueError("Иванов Иван, 7Б")
+
+
+async def _job(db: AsyncSession, job_id: int) -> Any:
+    return (
+        await db.execute(
+            text(
+                "SELECT status, attempts, scheduled_at > now() + interval '9 seconds' AS later, worker_id "
+                "FROM procrastinate_jobs WHERE id = :id"
+            ),
+            {"id": job_id},
+        )
+    ).one_or_none()
+
+
+async def _poll(check: Callable[[], Awaitable[bool]], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def committed(database: DatabaseUrls) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that really commit, for tests with workers of their own connections."""
+    engine = make_engine(database.app)
+    maker = make_sessionmaker(engine)
+    try:
+        yield maker
+    finally:
+        async with maker() as db, db.begin():
+            await db.execute(text("DELETE FROM procrastinate_jobs WHERE task_name LIKE 'tests.jobs.%'"))
+            await db.execute(
+                text(
+                    "DELETE FROM procrastinate_workers WHERE id NOT IN "
+                    "(SELECT worker_id FROM procrastinate_jobs WHERE worker_id IS NOT NULL)"
+                )
+            )
+        await engine.dispose()
+
+
+async def test_a_job_exists_only_if_the_transaction_that_queued_it_commits(
+    committed: async_sessionmaker[AsyncSession], database: DatabaseUrls
 ) -> None:
-    seen: list[str] = []
+    async with committed() as db:
+        rolled_back = await jobs.defer(db, remember, marker="rolled back")
+        await db.rollback()
+    async with committed() as db:
+        kept = await jobs.defer(db, remember, marker="committed")
+        await db.commit()
 
-    async def remember(maker: async_sessionmaker[AsyncSession], job: jobs.Job) -> None:
-        seen.append(str(job.payload["n"]))
+    async def succeeded() -> bool:
+        async with committed() as db:
+            row = await _job(db, kept)
+            return row is not None and row.status == "succeeded"
 
-    monkeypatch.setitem(jobs._HANDLERS, "test.remember", remember)
-    for n in range(3):
-        await jobs.enqueue(db, "test.remember", {"n": n})
-    await db.commit()
-    assert await jobs.run_pending(sessionmaker) == 3
-    assert seen == ["0", "1", "2"]
-    statuses = set((await db.execute(select(jobs.Job.status))).scalars())
-    assert statuses == {jobs.JobStatus.DONE}
+    async with jobs.in_process_worker(database.app):
+        await _poll(succeeded)
+    async with committed() as db:
+        assert await _job(db, rolled_back) is None
+    assert "rolled back" not in SEEN
+    # The task ran in the worker's own transaction, as the app role (row-level security applies).
+    assert SEEN["committed"] == database.app_role
 
 
-async def test_a_failing_or_unknown_job_is_marked_failed_without_its_message(
-    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+async def test_a_failing_job_is_retried_later_and_its_message_is_not_logged(
+    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def explode(maker: async_sessionmaker[AsyncSession], job: jobs.Job) -> None:
-        raise ValueError("Иванов Иван, 7Б")  # personal data must not reach the job's record
-
-    monkeypatch.setitem(jobs._HANDLERS, "test.explode", explode)
-    failing = await jobs.enqueue(db, "test.explode", {})
-    unknown = await jobs.enqueue(db, "test.nobody", {})
+    caplog.set_level(logging.INFO, logger="procrastinate")
+    LAST_ATTEMPT.clear()
+    job_id = await jobs.defer(db, explode)
     await db.commit()
-    await jobs.run_pending(sessionmaker)
-    await db.refresh(failing)
-    await db.refresh(unknown)
-    assert (failing.status, failing.error) == (jobs.JobStatus.FAILED, "ValueError")
-    assert unknown.status is jobs.JobStatus.FAILED
-    assert "no handler" in unknown.error
+    assert await jobs.run_pending(sessionmaker) == 1
+    row = await _job(db, job_id)
+    # Backoff: the second attempt waits 10 s, so it is not run by this pass.
+    assert (row.status, row.attempts, row.later) == ("todo", 1, True)
+    assert LAST_ATTEMPT == [False]
+    assert "ValueError" in caplog.text
+    assert "Иванов" not in caplog.text
 
 
-async def test_a_job_left_running_by_a_dead_process_is_queued_again(
+async def test_a_job_without_retries_fails_on_its_first_attempt(
     db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    job = await jobs.enqueue(db, "test.stale", {})
-    fresh = await jobs.enqueue(db, "test.fresh", {})
-    await db.execute(
-        update(jobs.Job)
-        .where(jobs.Job.id == job.id)
-        .values(status=jobs.JobStatus.RUNNING, started_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    )
-    await db.execute(
-        update(jobs.Job)
-        .where(jobs.Job.id == fresh.id)
-        .values(status=jobs.JobStatus.RUNNING, started_at=dt.datetime.now(dt.UTC))
-    )
+    LAST_ATTEMPT.clear()
+    job_id = await jobs.defer(db, explode_once)
     await db.commit()
-    assert await jobs.requeue_stale(sessionmaker) == 1
-    await db.refresh(job)
-    await db.refresh(fresh)
-    assert (job.status, fresh.status) == (jobs.JobStatus.QUEUED, jobs.JobStatus.RUNNING)
+    assert await jobs.run_pending(sessionmaker) == 1
+    assert (await _job(db, job_id)).status == "failed"
+    assert LAST_ATTEMPT == [True]
 
 
-async def test_the_worker_polls_until_stopped(
-    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+async def test_a_job_whose_worker_is_killed_is_run_again_by_another_worker(
+    committed: async_sessionmaker[AsyncSession], database: DatabaseUrls
 ) -> None:
-    done = asyncio.Event()
+    async with committed() as db:
+        job_id = await jobs.defer(db, block_first_attempt)
+        await db.commit()
+    assert BLOCKING_TASK in jobs.app.tasks
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.unit.platform._job_worker", database.app, cwd=PROJECT_ROOT
+    )
+    try:
 
-    async def finish(maker: async_sessionmaker[AsyncSession], job: jobs.Job) -> None:
-        done.set()
+        async def running() -> bool:
+            assert worker.returncode is None, "the worker process exited"
+            async with committed() as db:
+                return bool((await _job(db, job_id)).status == "doing")
 
-    monkeypatch.setitem(jobs._HANDLERS, "test.finish", finish)
-    await jobs.enqueue(db, "test.finish", {})
-    await db.commit()
-    task = jobs.start_worker(sessionmaker)
-    await asyncio.wait_for(done.wait(), timeout=10)
-    await jobs.stop_worker(task)
-    assert task.cancelled()
+        await _poll(running)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(worker.wait(), 30)
+    async with committed() as db, db.begin():
+        row = await _job(db, job_id)
+        assert (row.status, row.attempts) == ("doing", 0)  # left running by a dead process
+        # Its heartbeats stopped; instead of waiting a minute, make the last one a minute old.
+        await db.execute(
+            text(
+                "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour' WHERE id = :id"
+            ),
+            {"id": row.worker_id},
+        )
+
+    async def succeeded() -> bool:
+        async with committed() as db:
+            again = await _job(db, job_id)
+            return bool(again.status == "succeeded")
+
+    async with jobs.in_process_worker(database.app):
+        await _poll(succeeded)
+    async with committed() as db:
+        # The attempt killed with its worker, then the one that finished.
+        assert (await _job(db, job_id)).attempts == 2
