@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nastavnik.app import create_app
 from nastavnik.platform import jobs
 from nastavnik.platform.database import DatabaseUrls
 from nastavnik.platform.db import make_engine, make_sessionmaker
-from nastavnik.platform.settings import PROJECT_ROOT
+from nastavnik.platform.settings import PROJECT_ROOT, Settings
 from tests.unit.platform._job_worker import BLOCKING_TASK, block_first_attempt
 
 pytestmark = pytest.mark.anyio
@@ -180,3 +185,52 @@ async def test_a_job_whose_worker_is_killed_is_run_again_by_another_worker(
     async with committed() as db:
         # The attempt killed with its worker, then the one that finished.
         assert (await _job(db, job_id)).attempts == 2
+
+
+async def test_the_app_runs_a_worker_in_its_process_when_jobs_in_process(
+    committed: async_sessionmaker[AsyncSession], database: DatabaseUrls, settings: Settings
+) -> None:
+    app = create_app(replace(settings, jobs_in_process=True), database)
+    async with AsyncTestClient(app):  # runs the lifespan, as `nastavnik dev` does
+        async with committed() as db:
+            await jobs.defer(db, remember, marker="in the app")
+            await db.commit()
+
+        async def ran() -> bool:
+            return "in the app" in SEEN
+
+        await _poll(ran)
+
+
+async def test_nastavnik_worker_runs_until_sigterm_then_unregisters(
+    committed: async_sessionmaker[AsyncSession], database: DatabaseUrls
+) -> None:
+    async def workers() -> int:
+        async with committed() as db:
+            return int(await db.scalar(text("SELECT count(*) FROM procrastinate_workers")) or 0)
+
+    before = await workers()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.app,
+        "NASTAVNIK_ENV": "test",
+        "SESSION_SECRET": secrets.token_urlsafe(48),
+        "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nastavnik.cli", "worker", cwd=PROJECT_ROOT, env=env
+    )
+    try:
+
+        async def registered() -> bool:
+            assert process.returncode is None, "nastavnik worker exited"
+            return await workers() == before + 1
+
+        await _poll(registered)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 60) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert await workers() == before
