@@ -38,6 +38,7 @@ from nastavnik.platform.web import (
     LoginRequiredError,
     OptionalAuth,
     RequestIdMiddleware,
+    RequestSessionMiddleware,
     is_htmx,
     login_url_for,
     provide_auth,
@@ -206,7 +207,7 @@ def create_app(
             "auth": Provide(provide_auth),
             "user": Provide(provide_user),
         },
-        middleware=[RequestIdMiddleware()],
+        middleware=[RequestIdMiddleware(), RequestSessionMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.session_secret,
             cookie_name="nst_csrf",

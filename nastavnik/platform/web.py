@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 
 import structlog
 from litestar import Request
-from litestar.datastructures import State
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
@@ -78,28 +78,78 @@ class RequestIdMiddleware(ASGIMiddleware):
                     )
 
 
-async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+# The request's one DB session lives in the ASGI scope: guards run before dependencies, and
+# a guard that checks the signed-in user's roles must see the same session, transaction and
+# loaded session row as the handler, so that no query runs twice.
+_DB_SESSION_KEY = "nastavnik.db_session"
+_AUTH_KEY = "nastavnik.auth"
+
+
+def _scope_state(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+    state: dict[str, Any] = connection.scope.setdefault("state", {})
+    return state
+
+
+def request_db(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
+    """The request's session, opened on first use (by a guard or by the `db` dependency)."""
+    state = _scope_state(connection)
+    session: AsyncSession | None = state.get(_DB_SESSION_KEY)
+    if session is None:
+        maker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+        session = state[_DB_SESSION_KEY] = maker()
+    return session
+
+
+async def close_request_db(scope: Scope) -> None:
+    session: AsyncSession | None = scope.get("state", {}).pop(_DB_SESSION_KEY, None)
+    if session is not None:
+        await session.close()
+
+
+class RequestSessionMiddleware(ASGIMiddleware):
+    """Closes (and so rolls back) a session a guard opened when the handler never ran."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        try:
+            await next_app(scope, receive, send)
+        finally:
+            await close_request_db(scope)
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     """One session and one transaction per request, committed when the handler succeeds.
 
     Litestar runs the code after `yield` once the handler has returned (redirects after
     POST included) and before the response is sent, and throws handler errors in here.
     """
-    maker: async_sessionmaker[AsyncSession] = state.sessionmaker
-    async with maker() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()
+    session = request_db(request)
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        await session.commit()
+    finally:
+        await close_request_db(request.scope)
+
+
+async def auth_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthContext | None:
+    """Who is signed in, loaded once per request whoever asks first (a guard or a handler)."""
+    state = _scope_state(connection)
+    if _AUTH_KEY not in state:
+        raw = connection.cookies.get(SESSION_COOKIE)
+        state[_AUTH_KEY] = await load_session(request_db(connection), raw) if raw else None
+    auth: AuthContext | None = state[_AUTH_KEY]
+    return auth
 
 
 async def provide_auth(request: Request[Any, Any, Any], db: DB) -> AuthContext | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    return await load_session(db, raw)
+    # `db` ties the session row's changes (last seen, flashes) to the request's transaction.
+    del db
+    return await auth_of(request)
 
 
 async def provide_user(auth: OptionalAuth) -> AuthContext:

@@ -87,6 +87,16 @@ class SchoolWorkspace(Workspace):
     school: School
 
 
+@dataclass(kw_only=True)
+class MunicipalityWorkspace(Workspace):
+    municipality: Municipality
+
+
+@dataclass(kw_only=True)
+class RegionWorkspace(Workspace):
+    region: Region
+
+
 async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str) -> list[WorkspaceLink]:
     links: list[WorkspaceLink] = []
     for school in await schools_by_codes(db, auth.codes(Scope.SCHOOL)):
@@ -162,48 +172,45 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     )
 
 
-async def resolve_municipality(
-    db: AsyncSession, auth: AuthContext, code: str
-) -> tuple[Workspace, Municipality]:
+async def resolve_municipality(db: AsyncSession, auth: AuthContext, code: str) -> MunicipalityWorkspace:
     roles = auth.roles_in(Scope.MUNICIPALITY, code)
     municipality = await municipality_by_code(db, code) if roles else None
     if municipality is None:
         raise NotFoundException
     await set_actor(db, auth.user.id)
     base = f"/m/{code}/"
-    workspace = Workspace(
-        Scope.MUNICIPALITY,
-        code,
-        municipality.name,
-        municipality.region.name,
-        base,
-        roles,
-        [("Обзор", base, "chart")],
+    return MunicipalityWorkspace(
+        scope=Scope.MUNICIPALITY,
+        code=code,
+        title=municipality.name,
+        subtitle=municipality.region.name,
+        url=base,
+        roles=roles,
+        nav_items=[("Обзор", base, "chart")],
+        municipality=municipality,
     )
-    return workspace, municipality
 
 
-async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> tuple[Workspace, Region]:
+async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> RegionWorkspace:
     roles = auth.roles_in(Scope.REGION, code)
     region = await region_by_code(db, code) if roles else None
     if region is None:
         raise NotFoundException
     await set_actor(db, auth.user.id)
     base = f"/r/{code}/"
-    workspace = Workspace(
-        Scope.REGION,
-        code,
-        region.name,
-        "Региональный уровень",
-        base,
-        roles,
-        [
-            ("Обзор", base, "chart"),
-        ],
+    workspace = RegionWorkspace(
+        scope=Scope.REGION,
+        code=code,
+        title=region.name,
+        subtitle="Региональный уровень",
+        url=base,
+        roles=roles,
+        nav_items=[("Обзор", base, "chart")],
+        region=region,
     )
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
-    return workspace, region
+    return workspace
 
 
 def admin_workspace(auth: AuthContext) -> Workspace:

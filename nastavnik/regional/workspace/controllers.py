@@ -2,51 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
-from litestar.params import FromPath
+from litestar import get
 from litestar.response import Template
 
 from nastavnik.platform.auth.permissions import Role
-from nastavnik.platform.web import DB, CurrentUser
-from nastavnik.tenants.web import page, resolve_municipality, resolve_region
+from nastavnik.tenants.dependencies import (
+    CurrentMunicipality,
+    CurrentRegion,
+    MunicipalityController,
+    Page,
+    RegionController,
+    RegionScope,
+)
 
 
-class MunicipalityWorkspaceController(Controller):
-    path = "/m/{code:str}"
-    include_in_schema = False
+class MunicipalityWorkspaceController(MunicipalityController):
+    path = "/m/{municipality_code:str}"
 
     @get("/", name="municipality:home")
-    async def home(
-        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
-    ) -> Template:
-        workspace, municipality = await resolve_municipality(db, user, code)
+    async def home(self, municipality: CurrentMunicipality, page: Page) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "regional/municipality_home.html",
             municipality=municipality,
             schools=municipality.schools,
         )
 
 
-class RegionWorkspaceController(Controller):
-    path = "/r/{code:str}"
-    include_in_schema = False
+class RegionWorkspaceController(RegionController):
+    path = "/r/{region_code:str}"
 
     @get("/", name="region:home")
-    async def home(
-        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
-    ) -> Template:
-        workspace, region = await resolve_region(db, user, code)
+    async def home(self, workspace: RegionScope, region: CurrentRegion, page: Page) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "regional/region_home.html",
             region=region,
             is_methodist=Role.IRO_METHODIST in workspace.roles,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from nastavnik.platform import audit
@@ -16,71 +15,53 @@ from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
 from nastavnik.school.meetings.services import current_watch
 from nastavnik.school.roadmap.services import dashboard as roadmap_dashboard
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, invite_staff, list_staff
-from nastavnik.tenants.web import page, resolve_school
 
 ROLE_OPTIONS = [(r.value, ROLE_TITLES[r]) for r in INVITABLE_ROLES]
 
 
-class SchoolWorkspaceController(Controller):
+class SchoolWorkspaceController(SchoolController):
     path = "/s/{school_code:str}"
-    include_in_schema = False
 
     @get("/", name="school:home")
-    async def home(
-        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, school_code: FromPath[str]
-    ) -> Template:
-        workspace = await resolve_school(db, user, school_code)
-        staff = await list_staff(db, workspace.school)
+    async def home(self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page) -> Template:
+        staff = await list_staff(db, school)
         pairs_watch = None
-        if workspace.school and workspace.can(Permission.SCHOOL_MEETINGS_VIEW):
-            pairs_watch = await current_watch(db, workspace.school)
+        if workspace.can(Permission.SCHOOL_MEETINGS_VIEW):
+            pairs_watch = await current_watch(db, school)
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "school/home.html",
-            school=workspace.school,
+            school=school,
             staff_count=sum(1 for s in staff if s.left_at is None),
-            roadmap=await roadmap_dashboard(db, workspace.school)
+            roadmap=await roadmap_dashboard(db, school)
             if workspace.can(Permission.SCHOOL_PROGRAMME_VIEW)
             else None,
             pairs_watch=pairs_watch,
         )
 
-    @get("/staff", name="school:staff")
-    async def staff(
-        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, school_code: FromPath[str]
-    ) -> Template:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_STAFF_VIEW)
+    @get("/staff", name="school:staff", guards=[requires(Permission.SCHOOL_STAFF_VIEW)])
+    async def staff(self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "school/staff.html",
-            staff=await list_staff(db, workspace.school),
+            staff=await list_staff(db, school),
             form=Form(),
             role_options=ROLE_OPTIONS,
             role_titles=ROLE_TITLES,
             can_invite=workspace.can(Permission.SCHOOL_STAFF_INVITE),
         )
 
-    @post("/staff/invite", name="school:staff_invite")
+    @post("/staff/invite", name="school:staff_invite", guards=[requires(Permission.SCHOOL_STAFF_INVITE)])
     async def invite(
         self,
         request: Request[Any, Any, Any],
         state: State,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        school: CurrentSchool,
+        page: Page,
     ) -> Template | Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_STAFF_INVITE)
-        school = workspace.school
         form = Form.from_mapping(await request.form(), INVITE_FIELDS)
         try:
             member = await invite_staff(db, state.provisioner, school, user.user, form)
@@ -90,10 +71,6 @@ class SchoolWorkspaceController(Controller):
         if member is None:
             template = "school/_invite_form.html" if is_htmx(request) else "school/staff.html"
             return await page(
-                request,
-                db,
-                user,
-                workspace,
                 template,
                 status_code=422,
                 staff=await list_staff(db, school),
