@@ -4,7 +4,8 @@ procrastinate's schema is created by running its own migration scripts, shipped 
 package (`procrastinate/sql/migrations/`), in order, up to the last one of the version
 this was written for (3.10). The list is fixed by `LAST_SCRIPT`, so this migration does the
 same thing whatever procrastinate is installed later; upgrading procrastinate means a new
-migration that runs the scripts after `LAST_SCRIPT` (their names sort after it).
+migration that runs the scripts after `LAST_SCRIPT` (their names sort after it) and
+sets a `LAST_SCRIPT` of its own; tests/unit/test_migrations.py fails until it exists.
 
 The tables belong to the owner role; the app role (neither owner nor superuser) gets the
 rows and sequences it needs, as for every other table. Jobs still queued or running in

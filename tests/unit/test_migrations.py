@@ -52,3 +52,23 @@ def test_upgrade_check_downgrade_upgrade(scratch: str) -> None:
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     command.upgrade(config, "head")
     engine.dispose()
+
+
+def test_every_schema_script_of_the_installed_procrastinate_is_applied_by_a_migration() -> None:
+    # Upgrading procrastinate without a migration for its new scripts would leave workers
+    # calling SQL functions the database does not have.
+    from importlib import resources
+
+    from alembic.script import Script
+
+    script = ScriptDirectory.from_config(alembic_config("postgresql+psycopg://unused"))
+    last = max(
+        str(module.LAST_SCRIPT)
+        for revision in script.walk_revisions()
+        if isinstance(revision, Script) and hasattr(module := revision.module, "LAST_SCRIPT")
+    )
+    shipped = [
+        p.name for p in resources.files("procrastinate.sql.migrations").iterdir() if p.name.endswith(".sql")
+    ]
+    assert last in shipped
+    assert [name for name in shipped if name > last] == []
