@@ -47,7 +47,10 @@ from nastavnik.platform.database import DatabaseUrls
 from nastavnik.platform.embedded_db import APP_ROLE, drop_database, ensure_database, start_server
 from nastavnik.platform.settings import PROJECT_ROOT
 
-BENCH_DATA_DIR = PROJECT_ROOT / "var" / "bench"
+# One bench server for every tree measured (a baseline worktree points here too).
+BENCH_DATA_DIR = Path(os.environ.get("NASTAVNIK_BENCH_DIR") or PROJECT_ROOT / "var" / "bench")
+# Databases of a baseline tree get a suffix, so each tree is measured on its own schema.
+BENCH_TAG = os.environ.get("NASTAVNIK_BENCH_TAG", "")
 DEMO_SCHOOL_CODE = "sosh2-zar"
 BENCH_USERNAME = "bench-curator"
 BENCH_CURATOR_EMAIL = "curator@demo.nastavnik.local"
@@ -131,7 +134,7 @@ def restart_server(data_dir: Path) -> None:
 
 
 def bench_database(factor: int) -> BenchDatabase:
-    name = f"nastavnik_bench_{factor}x"
+    name = f"nastavnik_bench_{factor}x" + (f"_{BENCH_TAG}" if BENCH_TAG else "")
     explicit = os.environ.get("DATABASE_URL")
     if explicit:
         app = explicit.replace("postgresql://", "postgresql+psycopg://", 1)
