@@ -88,7 +88,7 @@ class StaffMember(SchoolOwned, TimestampMixin, Base):
     roles: Mapped[list[Role]] = mapped_column(
         ARRAY(Enum(Role, name="staff_role", values_callable=lambda e: [m.value for m in e]))
     )
-    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     invited_at: Mapped[dt.datetime | None]
     left_at: Mapped[dt.datetime | None]
 

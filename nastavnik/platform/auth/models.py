@@ -37,7 +37,7 @@ class WebSession(Base):
     __tablename__ = "web_session"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     keycloak_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     id_token: Mapped[str] = mapped_column(Text)
     memberships: Mapped[list[list[str]]] = mapped_column(JSONB)

@@ -45,7 +45,7 @@ class DocumentRegistration(SchoolOwned, TimestampMixin, Base):
     )
     number: Mapped[str] = mapped_column(String(40))
     registered_on: Mapped[dt.date] = mapped_column(Date)
-    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
 
 
 class SchoolRegulation(SchoolOwned, TimestampMixin, Base):
@@ -56,4 +56,4 @@ class SchoolRegulation(SchoolOwned, TimestampMixin, Base):
 
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)

@@ -63,7 +63,7 @@ class MatchingRound(SchoolOwned, TimestampMixin, Base):
     )
 
     academic_year: Mapped[int]
-    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_item.id"))
+    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_item.id"), index=True)
     mode: Mapped[Mode] = mapped_column(_enum(Mode, "matching_mode"))
     status: Mapped[RoundStatus] = mapped_column(
         _enum(RoundStatus, "matching_round_status"), default=RoundStatus.DRAFT
@@ -74,9 +74,9 @@ class MatchingRound(SchoolOwned, TimestampMixin, Base):
     # Figures of the last run: covered, total, seconds, arcs, pool sizes.
     stats: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     ran_at: Mapped[dt.datetime | None]
-    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     approved_at: Mapped[dt.datetime | None]
-    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     # The order «Об утверждении наставнических пар/групп» issued on approval.
     order_number: Mapped[str] = mapped_column(String(40), default="")
     order_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -103,6 +103,8 @@ class MatchingProposal(SchoolOwned, Base):
             ondelete="CASCADE",
         ),
         UniqueConstraint("school_id", "round_id", "mentee_profile_id"),
+        Index("ix_matching_proposal_school_id_mentee_profile_id", "school_id", "mentee_profile_id"),
+        Index("ix_matching_proposal_school_id_mentor_profile_id", "school_id", "mentor_profile_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -139,6 +141,8 @@ class MatchingExclusion(SchoolOwned, Base):
             ondelete="CASCADE",
         ),
         UniqueConstraint("school_id", "round_id", "mentee_profile_id", "mentor_profile_id"),
+        Index("ix_matching_exclusion_school_id_mentee_profile_id", "school_id", "mentee_profile_id"),
+        Index("ix_matching_exclusion_school_id_mentor_profile_id", "school_id", "mentor_profile_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -159,13 +163,14 @@ class IncompatibilityMark(SchoolOwned, TimestampMixin, Base):
             ["school_id", "mentor_id"], ["participant.school_id", "participant.id"], ondelete="CASCADE"
         ),
         UniqueConstraint("school_id", "mentee_id", "mentor_id"),
+        Index("ix_incompatibility_mark_school_id_mentor_id", "school_id", "mentor_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
     mentee_id: Mapped[uuid.UUID]
     mentor_id: Mapped[uuid.UUID]
     note: Mapped[str] = mapped_column(Text, default="")
-    marked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    marked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
 
 
 class MatchingPreference(SchoolOwned, TimestampMixin, Base):
@@ -180,6 +185,8 @@ class MatchingPreference(SchoolOwned, TimestampMixin, Base):
             ["school_id", "chosen_id"], ["participant.school_id", "participant.id"], ondelete="CASCADE"
         ),
         UniqueConstraint("school_id", "academic_year", "side", "chooser_id", "chosen_id"),
+        Index("ix_matching_preference_school_id_chooser_id", "school_id", "chooser_id"),
+        Index("ix_matching_preference_school_id_chosen_id", "school_id", "chosen_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 

@@ -96,7 +96,7 @@ class Meeting(SchoolOwned, TimestampMixin, Base):
     )
     topic: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
 
     attendance: Mapped[list[MeetingAttendance]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
@@ -123,6 +123,7 @@ class MeetingAttendance(SchoolOwned, Base):
             ["school_id", "participant_id"], ["participant.school_id", "participant.id"], ondelete="CASCADE"
         ),
         UniqueConstraint("school_id", "meeting_id", "participant_id"),
+        Index("ix_meeting_attendance_school_id_participant_id", "school_id", "participant_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 

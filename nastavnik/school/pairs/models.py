@@ -87,11 +87,12 @@ class Mentorship(SchoolOwned, TimestampMixin, Base):
         ForeignKeyConstraint(["school_id"], ["school.id"]),
         ForeignKeyConstraint(["school_id", "round_id"], ["matching_round.school_id", "matching_round.id"]),
         Index("ix_mentorship_school_id_academic_year", "school_id", "academic_year"),
+        Index("ix_mentorship_school_id_round_id", "school_id", "round_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
     academic_year: Mapped[int]
-    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_item.id"))
+    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reference_item.id"), index=True)
     is_group: Mapped[bool] = mapped_column(default=False)
     status: Mapped[MentorshipStatus] = mapped_column(
         _enum(MentorshipStatus, "mentorship_status"), default=MentorshipStatus.FORMING
@@ -161,6 +162,7 @@ class MentorshipMember(SchoolOwned, Base):
         ),
         ForeignKeyConstraint(["school_id", "participant_id"], ["participant.school_id", "participant.id"]),
         Index("ix_mentorship_member_school_id_participant_id", "school_id", "participant_id"),
+        Index("ix_mentorship_member_school_id_mentorship_id", "school_id", "mentorship_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -220,6 +222,7 @@ class PlanItem(SchoolOwned, Base):
             ["development_plan.school_id", "development_plan.id"],
             ondelete="CASCADE",
         ),
+        Index("ix_plan_item_school_id_plan_id", "school_id", "plan_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 

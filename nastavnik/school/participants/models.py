@@ -300,6 +300,8 @@ class Participant(SchoolOwned, TimestampMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
         ),
+        Index("ix_participant_school_id_partner_organization_id", "school_id", "partner_organization_id"),
+        Index("ix_participant_school_id_staff_member_id", "school_id", "staff_member_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -507,6 +509,7 @@ class MentorProfile(SchoolOwned, TimestampMixin, Base):
         ),
         UniqueConstraint("school_id", "participant_id", "academic_year"),
         Index("ix_mentor_profile_school_id_academic_year", "school_id", "academic_year"),
+        Index("ix_mentor_profile_school_id_interviewed_by_id", "school_id", "interviewed_by_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -558,6 +561,7 @@ class MentorTraining(SchoolOwned, TimestampMixin, Base):
             ["mentor_profile.school_id", "mentor_profile.id"],
             ondelete="CASCADE",
         ),
+        Index("ix_mentor_training_school_id_mentor_profile_id", "school_id", "mentor_profile_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -597,7 +601,7 @@ class Consent(SchoolOwned, TimestampMixin, Base):
     signed_on: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     scopes: Mapped[list[ConsentScope]] = mapped_column(ARRAY(_enum(ConsentScope, "consent_scope")))
-    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawal_note: Mapped[str] = mapped_column(Text, default="")
     scan_filename: Mapped[str] = mapped_column(String(255), default="")
@@ -652,7 +656,7 @@ class ParticipantImport(SchoolOwned, TimestampMixin, Base):
         {"info": {SCHOOL_OWNED: True}},
     )
 
-    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     target: Mapped[ImportTarget] = mapped_column(_enum(ImportTarget, "import_target"))

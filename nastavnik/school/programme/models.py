@@ -17,6 +17,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -61,7 +62,7 @@ class RoadmapTemplate(IdMixin, TimestampMixin, Base):
     )
     # The shipped template a region's copy was made from, to offer the copy instead.
     based_on_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("roadmap_template.id", ondelete="SET NULL")
+        ForeignKey("roadmap_template.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
     model: Mapped[ProgrammeModel] = mapped_column(_enum(ProgrammeModel, "programme_model"))
@@ -147,6 +148,7 @@ class Programme(SchoolOwned, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("school_id", "academic_year"),
         ForeignKeyConstraint(["school_id", "curator_id"], ["staff_member.school_id", "staff_member.id"]),
+        Index("ix_programme_school_id_curator_id", "school_id", "curator_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -157,14 +159,14 @@ class Programme(SchoolOwned, TimestampMixin, Base):
     # Where the roadmap came from, as the curator chose it: «Шаблон «…»», «Программа 2024-2025».
     origin: Mapped[str] = mapped_column(String(300), default="")
     template_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("roadmap_template.id", ondelete="SET NULL")
+        ForeignKey("roadmap_template.id", ondelete="SET NULL"), index=True
     )
     goals: Mapped[str] = mapped_column(Text, default="")
     # Codes of the region's forms of mentoring (reference_item, kind «form») in use this year.
     forms: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list)
     curator_id: Mapped[uuid.UUID | None]
     approved_at: Mapped[dt.datetime | None]
-    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     # Printed in the approval stamp: the approver as the staff list knew them then.
     approved_by_name: Mapped[str] = mapped_column(String(300), default="")
     approved_by_position: Mapped[str] = mapped_column(String(300), default="")
@@ -189,6 +191,7 @@ class ProgrammeStage(SchoolOwned, Base):
         ForeignKeyConstraint(
             ["school_id", "programme_id"], ["programme.school_id", "programme.id"], ondelete="CASCADE"
         ),
+        Index("ix_programme_stage_school_id_programme_id", "school_id", "programme_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 

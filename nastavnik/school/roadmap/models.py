@@ -92,6 +92,7 @@ class RoadmapItem(SchoolOwned, TimestampMixin, Base):
         ),
         Index("ix_roadmap_item_school_id_programme_id", "school_id", "programme_id"),
         Index("ix_roadmap_item_school_id_due_on", "school_id", "due_on"),
+        Index("ix_roadmap_item_school_id_stage_id", "school_id", "stage_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -139,6 +140,7 @@ class RoadmapResponsible(Base):
             ["school_id", "item_id"], ["roadmap_item.school_id", "roadmap_item.id"], ondelete="CASCADE"
         ),
         ForeignKeyConstraint(["school_id", "staff_member_id"], ["staff_member.school_id", "staff_member.id"]),
+        Index("ix_roadmap_responsible_school_id_staff_member_id", "school_id", "staff_member_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -170,7 +172,7 @@ class RoadmapAttachment(SchoolOwned, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     # Path under settings.storage_dir; never derived from the uploaded name.
     storage_key: Mapped[str] = mapped_column(String(300))
-    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
@@ -193,6 +195,6 @@ class RoadmapChange(SchoolOwned, Base):
     action: Mapped[ChangeAction] = mapped_column(_enum(ChangeAction, "roadmap_change_action"))
     # [{"field": "Срок", "before": "…", "after": "…"}, …]
     details: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
