@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -15,6 +15,7 @@ from nastavnik.platform import audit
 from nastavnik.platform.imports import ImportReport, errors_csv, errors_to_json
 from nastavnik.platform.tabular import TabularError, read_table
 from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
+from nastavnik.tenants.dependencies import AdminAreaController, Page
 from nastavnik.tenants.models import SCHOOL_KIND_TITLES, SchoolKind
 from nastavnik.tenants.provisioning import KeycloakProvisioner, ProvisioningError
 from nastavnik.tenants.services import (
@@ -28,24 +29,17 @@ from nastavnik.tenants.services import (
     list_regions,
     region_by_code,
 )
-from nastavnik.tenants.web import admin_workspace, page
 
 KIND_OPTIONS = [(k.value, SCHOOL_KIND_TITLES[k]) for k in SchoolKind]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-class AdminController(Controller):
+class AdminController(AdminAreaController):
     path = "/admin"
-    include_in_schema = False
 
     @get("/", name="admin:regions")
-    async def regions(self, request: Request[Any, Any, Any], db: DB, user: CurrentUser) -> Template:
-        workspace = admin_workspace(user)
+    async def regions(self, db: DB, page: Page) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "admin/regions.html",
             regions=await list_regions(db),
             form=Form(),
@@ -54,9 +48,8 @@ class AdminController(Controller):
 
     @post("/regions", name="admin:region_create")
     async def region_create(
-        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser
+        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, page: Page
     ) -> Template | Redirect:
-        workspace = admin_workspace(user)
         form = Form.from_mapping(await request.form(), ("code", "name"))
         provisioner: KeycloakProvisioner = state.provisioner
         try:
@@ -66,10 +59,6 @@ class AdminController(Controller):
             region = None
         if region is None:
             return await page(
-                request,
-                db,
-                user,
-                workspace,
                 "admin/regions.html",
                 status_code=422,
                 regions=await list_regions(db),
@@ -89,15 +78,13 @@ class AdminController(Controller):
 
     async def _region_page(
         self,
-        request: Request[Any, Any, Any],
         db: DB,
-        user: CurrentUser,
-        code: FromPath[str],
+        page: Page,
+        code: str,
         *,
         status_code: int = 200,
         **context: Any,
     ) -> Template:
-        workspace = admin_workspace(user)
         region = await region_by_code(db, code)
         if region is None:
             raise NotFoundException
@@ -110,10 +97,6 @@ class AdminController(Controller):
             "municipality_options": [(m.code, m.name) for m in region.municipalities],
         }
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "admin/region.html",
             status_code=status_code,
             region=region,
@@ -121,16 +104,19 @@ class AdminController(Controller):
         )
 
     @get("/regions/{code:str}", name="admin:region")
-    async def region(
-        self, request: Request[Any, Any, Any], db: DB, user: CurrentUser, code: FromPath[str]
-    ) -> Template:
-        return await self._region_page(request, db, user, code)
+    async def region(self, db: DB, page: Page, code: FromPath[str]) -> Template:
+        return await self._region_page(db, page, code)
 
     @post("/regions/{code:str}/municipalities", name="admin:municipality_create")
     async def municipality_create(
-        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        code: FromPath[str],
     ) -> Template | Redirect:
-        admin_workspace(user)
         region = await region_by_code(db, code)
         if region is None:
             raise NotFoundException
@@ -141,7 +127,7 @@ class AdminController(Controller):
             form.error("__all__", str(exc))
             municipality = None
         if municipality is None:
-            return await self._region_page(request, db, user, code, status_code=422, municipality_form=form)
+            return await self._region_page(db, page, code, status_code=422, municipality_form=form)
         await audit.record(
             db,
             action="tenants.municipality_created",
@@ -155,9 +141,14 @@ class AdminController(Controller):
 
     @post("/regions/{code:str}/schools", name="admin:school_create")
     async def school_create(
-        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        code: FromPath[str],
     ) -> Template | Redirect:
-        admin_workspace(user)
         region = await region_by_code(db, code)
         if region is None:
             raise NotFoundException
@@ -168,7 +159,7 @@ class AdminController(Controller):
             form.error("__all__", str(exc))
             school = None
         if school is None:
-            return await self._region_page(request, db, user, code, status_code=422, school_form=form)
+            return await self._region_page(db, page, code, status_code=422, school_form=form)
         await audit.record(
             db,
             action="tenants.school_created",
@@ -182,9 +173,14 @@ class AdminController(Controller):
 
     @post("/regions/{code:str}/schools/import", name="admin:school_import")
     async def school_import(
-        self, request: Request[Any, Any, Any], state: State, db: DB, user: CurrentUser, code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        code: FromPath[str],
     ) -> Template | Redirect:
-        admin_workspace(user)
         region = await region_by_code(db, code)
         if region is None:
             raise NotFoundException
@@ -205,7 +201,7 @@ class AdminController(Controller):
                 except (TabularError, ProvisioningError) as exc:
                     import_form.error("file", str(exc))
         if result is None or not isinstance(upload, UploadFile):
-            return await self._region_page(request, db, user, code, status_code=422, import_form=import_form)
+            return await self._region_page(db, page, code, status_code=422, import_form=import_form)
         if result.errors:
             report = ImportReport(
                 created_by_id=user.user.id,
@@ -218,9 +214,8 @@ class AdminController(Controller):
             await db.flush()
             import_form.error("file", "Файл не загружен: исправьте ошибки в строках и загрузите его снова.")
             return await self._region_page(
-                request,
                 db,
-                user,
+                page,
                 code,
                 status_code=422,
                 import_form=import_form,
@@ -244,7 +239,6 @@ class AdminController(Controller):
     async def import_report(
         self, db: DB, user: CurrentUser, report_id: FromPath[uuid.UUID]
     ) -> Response[bytes]:
-        admin_workspace(user)
         report = await db.get(ImportReport, report_id)
         if report is None or report.created_by_id != user.user.id:
             raise NotFoundException

@@ -8,17 +8,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 
 from nastavnik.platform.auth.permissions import Permission
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.web import DB, CurrentUser, Form
 from nastavnik.school.programme import template_bank as bank_svc
 from nastavnik.school.programme.models import PROGRAMME_MODEL_TITLES, RoadmapTemplate
+from nastavnik.tenants.dependencies import (
+    ADMIN_DEPENDENCIES,
+    REGION_DEPENDENCIES,
+    AdminAreaController,
+    AdminScope,
+    CurrentRegion,
+    Page,
+    RegionController,
+    RegionScope,
+    requires,
+)
 from nastavnik.tenants.models import Region
-from nastavnik.tenants.web import Workspace, admin_workspace, page, resolve_region
+from nastavnik.tenants.web import Workspace
 
 AnyRequest = Request[Any, Any, Any]
 MODEL_OPTIONS = [(m.value, title) for m, title in PROGRAMME_MODEL_TITLES.items()]
@@ -34,16 +45,15 @@ class Bank:
         return template.region_id == (self.region.id if self.region else None)
 
 
-async def _bank(request: AnyRequest, db: DB, user: AuthContext) -> Bank:
-    code = request.path_params.get("region_code")
-    if code is None:
-        workspace = admin_workspace(user)
-        workspace.require(Permission.PLATFORM_TEMPLATES_MANAGE)
-        return Bank(workspace, None, "/admin/templates")
-    workspace, region = await resolve_region(db, user, str(code))
-    if not workspace.can(Permission.REGION_TEMPLATES_MANAGE):
-        raise NotFoundException
+BankDep = NamedDependency[SkipValidation[Bank]]
+
+
+async def provide_region_bank(workspace: RegionScope, region: CurrentRegion) -> Bank:
     return Bank(workspace, region, f"/r/{region.code}/templates")
+
+
+async def provide_admin_bank(workspace: AdminScope) -> Bank:
+    return Bank(workspace, None, "/admin/templates")
 
 
 async def _template(db: DB, bank: Bank, template_id: str, *, editable: bool = True) -> RoadmapTemplate:
@@ -55,18 +65,14 @@ async def _template(db: DB, bank: Bank, template_id: str, *, editable: bool = Tr
 
 
 class TemplateBankBase(Controller):
+    """The handlers of both banks; the subclasses give the scope, its guard and its `bank`."""
+
     include_in_schema = False
 
-    async def _list(
-        self, request: AnyRequest, db: DB, user: AuthContext, bank: Bank, *, status_code: int = 200
-    ) -> Template:
+    async def _list(self, db: DB, page: Page, bank: Bank, *, status_code: int = 200) -> Template:
         templates = await bank_svc.templates_of(db, bank.region.id if bank.region else None)
         copied = {t.based_on_id for t in templates if t.region_id is not None}
         return await page(
-            request,
-            db,
-            user,
-            bank.workspace,
             "templates_bank/index.html",
             status_code=status_code,
             bank=bank,
@@ -77,9 +83,7 @@ class TemplateBankBase(Controller):
 
     async def _edit(
         self,
-        request: AnyRequest,
-        db: DB,
-        user: AuthContext,
+        page: Page,
         bank: Bank,
         template: RoadmapTemplate,
         *,
@@ -89,10 +93,6 @@ class TemplateBankBase(Controller):
         status_code: int = 200,
     ) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            bank.workspace,
             "templates_bank/edit.html",
             status_code=status_code,
             bank=bank,
@@ -107,9 +107,7 @@ class TemplateBankBase(Controller):
 
     async def _item_page(
         self,
-        request: AnyRequest,
-        db: DB,
-        user: AuthContext,
+        page: Page,
         bank: Bank,
         template: RoadmapTemplate,
         *,
@@ -120,10 +118,6 @@ class TemplateBankBase(Controller):
     ) -> Template:
         stage = bank_svc.find_stage(template, stage_id)
         return await page(
-            request,
-            db,
-            user,
-            bank.workspace,
             "templates_bank/item.html",
             status_code=status_code,
             bank=bank,
@@ -137,14 +131,11 @@ class TemplateBankBase(Controller):
     # ---- the list and copies ---------------------------------------------------------
 
     @get("/", name="templates:index")
-    async def index(self, request: AnyRequest, db: DB, user: CurrentUser) -> Template:
-        return await self._list(request, db, user, await _bank(request, db, user))
+    async def index(self, db: DB, page: Page, bank: BankDep) -> Template:
+        return await self._list(db, page, bank)
 
     @post("/{template_id:str}/copy", name="templates:copy")
-    async def copy(
-        self, request: AnyRequest, db: DB, user: CurrentUser, template_id: FromPath[str]
-    ) -> Redirect:
-        bank = await _bank(request, db, user)
+    async def copy(self, db: DB, user: CurrentUser, bank: BankDep, template_id: FromPath[str]) -> Redirect:
         if bank.region is None:
             raise NotFoundException
         original = await _template(db, bank, template_id, editable=False)
@@ -159,34 +150,35 @@ class TemplateBankBase(Controller):
     # ---- one template ---------------------------------------------------------------
 
     @get("/{template_id:str}", name="templates:edit")
-    async def edit(
-        self, request: AnyRequest, db: DB, user: CurrentUser, template_id: FromPath[str]
-    ) -> Template:
-        bank = await _bank(request, db, user)
-        return await self._edit(request, db, user, bank, await _template(db, bank, template_id))
+    async def edit(self, db: DB, page: Page, bank: BankDep, template_id: FromPath[str]) -> Template:
+        return await self._edit(page, bank, await _template(db, bank, template_id))
 
     @post("/{template_id:str}", name="templates:save")
     async def save(
-        self, request: AnyRequest, db: DB, user: CurrentUser, template_id: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        bank: BankDep,
+        template_id: FromPath[str],
     ) -> Template | Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         form = Form.from_mapping(await request.form(), bank_svc.TEMPLATE_FIELDS)
         if not bank_svc.save_template(template, form):
-            return await self._edit(request, db, user, bank, template, settings_form=form, status_code=422)
+            return await self._edit(page, bank, template, settings_form=form, status_code=422)
         user.flash("success", "Шаблон сохранён.")
         return Redirect(f"{bank.base}/{template.id}", status_code=303)
 
     @post("/{template_id:str}/stages", name="templates:stage_add")
     async def stage_add(
-        self, request: AnyRequest, db: DB, user: CurrentUser, template_id: FromPath[str]
+        self, request: AnyRequest, db: DB, page: Page, bank: BankDep, template_id: FromPath[str]
     ) -> Template | Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         form = Form.from_mapping(await request.form(), ("title",))
         stage = await bank_svc.add_stage(db, template, form)
         if stage is None:
-            return await self._edit(request, db, user, bank, template, new_stage_form=form, status_code=422)
+            return await self._edit(page, bank, template, new_stage_form=form, status_code=422)
         return Redirect(f"{bank.base}/{template.id}#stage-{stage.id}", status_code=303)
 
     @post("/{template_id:str}/stages/{stage_id:str}", name="templates:stage_rename")
@@ -194,32 +186,24 @@ class TemplateBankBase(Controller):
         self,
         request: AnyRequest,
         db: DB,
-        user: CurrentUser,
+        page: Page,
+        bank: BankDep,
         template_id: FromPath[str],
         stage_id: FromPath[str],
     ) -> Template | Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         stage = bank_svc.find_stage(template, stage_id)
         if stage is None:
             raise NotFoundException
         form = Form.from_mapping(await request.form(), ("title",))
         if not bank_svc.rename_stage(stage, form):
-            return await self._edit(
-                request, db, user, bank, template, stage_forms={stage_id: form}, status_code=422
-            )
+            return await self._edit(page, bank, template, stage_forms={stage_id: form}, status_code=422)
         return Redirect(f"{bank.base}/{template.id}#stage-{stage.id}", status_code=303)
 
     @post("/{template_id:str}/stages/{stage_id:str}/delete", name="templates:stage_delete")
     async def stage_delete(
-        self,
-        request: AnyRequest,
-        db: DB,
-        user: CurrentUser,
-        template_id: FromPath[str],
-        stage_id: FromPath[str],
+        self, db: DB, user: CurrentUser, bank: BankDep, template_id: FromPath[str], stage_id: FromPath[str]
     ) -> Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         stage = bank_svc.find_stage(template, stage_id)
         if stage is None:
@@ -232,20 +216,12 @@ class TemplateBankBase(Controller):
 
     @get("/{template_id:str}/stages/{stage_id:str}/new", name="templates:item_new")
     async def item_new(
-        self,
-        request: AnyRequest,
-        db: DB,
-        user: CurrentUser,
-        template_id: FromPath[str],
-        stage_id: FromPath[str],
+        self, db: DB, page: Page, bank: BankDep, template_id: FromPath[str], stage_id: FromPath[str]
     ) -> Template:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         if bank_svc.find_stage(template, stage_id) is None:
             raise NotFoundException
-        return await self._item_page(
-            request, db, user, bank, template, stage_id=stage_id, item_id=None, form=Form()
-        )
+        return await self._item_page(page, bank, template, stage_id=stage_id, item_id=None, form=Form())
 
     @post("/{template_id:str}/stages/{stage_id:str}/items", name="templates:item_add")
     async def item_add(
@@ -253,10 +229,11 @@ class TemplateBankBase(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
+        page: Page,
+        bank: BankDep,
         template_id: FromPath[str],
         stage_id: FromPath[str],
     ) -> Template | Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         stage = bank_svc.find_stage(template, stage_id)
         if stage is None:
@@ -265,29 +242,21 @@ class TemplateBankBase(Controller):
         item = await bank_svc.add_item(db, stage, form)
         if item is None:
             return await self._item_page(
-                request, db, user, bank, template, stage_id=stage_id, item_id=None, form=form, status_code=422
+                page, bank, template, stage_id=stage_id, item_id=None, form=form, status_code=422
             )
         user.flash("success", "Мероприятие добавлено в шаблон.")
         return Redirect(f"{bank.base}/{template.id}#stage-{stage.id}", status_code=303)
 
     @get("/{template_id:str}/items/{item_id:str}", name="templates:item")
     async def item(
-        self,
-        request: AnyRequest,
-        db: DB,
-        user: CurrentUser,
-        template_id: FromPath[str],
-        item_id: FromPath[str],
+        self, db: DB, page: Page, bank: BankDep, template_id: FromPath[str], item_id: FromPath[str]
     ) -> Template:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         found = bank_svc.find_item(template, item_id)
         if found is None:
             raise NotFoundException
         return await self._item_page(
-            request,
-            db,
-            user,
+            page,
             bank,
             template,
             stage_id=str(found.stage_id),
@@ -301,10 +270,11 @@ class TemplateBankBase(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
+        page: Page,
+        bank: BankDep,
         template_id: FromPath[str],
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         found = bank_svc.find_item(template, item_id)
         if found is None:
@@ -312,9 +282,7 @@ class TemplateBankBase(Controller):
         form = Form.from_mapping(await request.form(), bank_svc.ITEM_FIELDS)
         if not await bank_svc.update_item(db, found, form):
             return await self._item_page(
-                request,
-                db,
-                user,
+                page,
                 bank,
                 template,
                 stage_id=str(found.stage_id),
@@ -327,14 +295,8 @@ class TemplateBankBase(Controller):
 
     @post("/{template_id:str}/items/{item_id:str}/delete", name="templates:item_delete")
     async def item_delete(
-        self,
-        request: AnyRequest,
-        db: DB,
-        user: CurrentUser,
-        template_id: FromPath[str],
-        item_id: FromPath[str],
+        self, db: DB, user: CurrentUser, bank: BankDep, template_id: FromPath[str], item_id: FromPath[str]
     ) -> Redirect:
-        bank = await _bank(request, db, user)
         template = await _template(db, bank, template_id)
         found = bank_svc.find_item(template, item_id)
         stage = bank_svc.find_stage(template, str(found.stage_id)) if found else None
@@ -345,9 +307,14 @@ class TemplateBankBase(Controller):
         return Redirect(f"{bank.base}/{template.id}#stage-{stage.id}", status_code=303)
 
 
-class RegionTemplatesController(TemplateBankBase):
+class RegionTemplatesController(TemplateBankBase, RegionController):
     path = "/r/{region_code:str}/templates"
+    dependencies = {**REGION_DEPENDENCIES, "bank": Provide(provide_region_bank)}  # noqa: RUF012
+    # The region's other staff do not see that the bank exists.
+    guards = [*RegionController.guards, requires(Permission.REGION_TEMPLATES_MANAGE, hidden=True)]  # noqa: RUF012
 
 
-class AdminTemplatesController(TemplateBankBase):
+class AdminTemplatesController(TemplateBankBase, AdminAreaController):
     path = "/admin/templates"
+    dependencies = {**ADMIN_DEPENDENCIES, "bank": Provide(provide_admin_bank)}  # noqa: RUF012
+    guards = [*AdminAreaController.guards, requires(Permission.PLATFORM_TEMPLATES_MANAGE)]  # noqa: RUF012
