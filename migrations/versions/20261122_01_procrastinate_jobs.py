@@ -96,6 +96,11 @@ END $$;
 def upgrade() -> None:
     for script in _scripts():
         _run_script(script)
+        if "ADD VALUE" in script:
+            # PostgreSQL before 17 refuses an enum value added in the same transaction
+            # ("unsafe use of new value"), and later scripts use the values: commit here.
+            with op.get_context().autocommit_block():
+                pass
     _run_script(GRANTS.format(role=app_role()))
     op.execute(
         "INSERT INTO procrastinate_jobs (queue_name, task_name, args) "
