@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from nastavnik.platform import audit
 from nastavnik.platform import documents as d
 from nastavnik.platform.auth.permissions import Permission
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.documents.text import format_date
 from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
 from nastavnik.school.documents import services as svc
@@ -21,7 +20,9 @@ from nastavnik.school.documents.models import DOCUMENT_KIND_TITLES, DocumentKind
 from nastavnik.school.documents.regulation_default import PLACEHOLDERS
 from nastavnik.school.programme.models import Programme
 from nastavnik.school.programme.services import default_programme, parse_year, programme_for_year
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.tenants.models import School
+from nastavnik.tenants.web import SchoolWorkspace
 
 AnyRequest = Request[Any, Any, Any]
 log = structlog.get_logger("nastavnik.documents")
@@ -34,15 +35,14 @@ DOCUMENT_HINTS = {
 }
 
 
-class SchoolDocumentsController(Controller):
+class SchoolDocumentsController(SchoolController):
     path = "/s/{school_code:str}/documents"
-    include_in_schema = False
 
-    @get("/", name="documents:current")
-    async def current(self, db: DB, user: CurrentUser, school_code: FromPath[str]) -> Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_PROGRAMME_VIEW)
-        programme = await default_programme(db, workspace.school)
+    @get("/", name="documents:current", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
+    async def current(
+        self, db: DB, user: CurrentUser, workspace: SchoolScope, school: CurrentSchool
+    ) -> Redirect:
+        programme = await default_programme(db, school)
         if programme is None:
             user.flash("info", "Документы появятся, когда куратор начнёт программу учебного года.")
             return Redirect(f"{workspace.url}programme", status_code=303)
@@ -52,77 +52,73 @@ class SchoolDocumentsController(Controller):
 
     async def _regulation_page(
         self,
-        request: AnyRequest,
         db: DB,
-        user: AuthContext,
-        workspace: SchoolWorkspace,
+        page: Page,
+        school: School,
         form: Form,
         *,
         status_code: int = 200,
     ) -> Template:
-        own = await svc.regulation_of(db, workspace.school)
+        own = await svc.regulation_of(db, school)
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "documents/regulation.html",
             status_code=status_code,
             form=form,
             is_default=own is None,
             placeholders=PLACEHOLDERS,
-            programme=await default_programme(db, workspace.school),
+            programme=await default_programme(db, school),
         )
 
-    @get("/regulation", name="documents:regulation")
-    async def regulation(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
-    ) -> Template:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_DOCUMENTS_MANAGE)
-        text = await svc.regulation_text(db, workspace.school)
-        return await self._regulation_page(request, db, user, workspace, Form(data={"text": text}))
+    @get("/regulation", name="documents:regulation", guards=[requires(Permission.SCHOOL_DOCUMENTS_MANAGE)])
+    async def regulation(self, db: DB, school: CurrentSchool, page: Page) -> Template:
+        text = await svc.regulation_text(db, school)
+        return await self._regulation_page(db, page, school, Form(data={"text": text}))
 
-    @post("/regulation", name="documents:regulation_save")
+    @post(
+        "/regulation", name="documents:regulation_save", guards=[requires(Permission.SCHOOL_DOCUMENTS_MANAGE)]
+    )
     async def regulation_save(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
     ) -> Template | Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_DOCUMENTS_MANAGE)
         data = await request.form()
         # The text is kept exactly as typed (no strip of inner lines).
         form = Form(data={"text": str(data.get("text", "")).strip()})
-        if not await svc.save_regulation(db, workspace.school, user.user, form):
-            return await self._regulation_page(request, db, user, workspace, form, status_code=422)
+        if not await svc.save_regulation(db, school, user.user, form):
+            return await self._regulation_page(db, page, school, form, status_code=422)
         user.flash("success", "Текст Положения о наставничестве сохранён.")
         return Redirect(f"{workspace.url}documents/regulation", status_code=303)
 
-    @post("/regulation/reset", name="documents:regulation_reset")
-    async def regulation_reset(self, db: DB, user: CurrentUser, school_code: FromPath[str]) -> Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_DOCUMENTS_MANAGE)
-        await svc.reset_regulation(db, workspace.school)
+    @post(
+        "/regulation/reset",
+        name="documents:regulation_reset",
+        guards=[requires(Permission.SCHOOL_DOCUMENTS_MANAGE)],
+    )
+    async def regulation_reset(
+        self, db: DB, user: CurrentUser, workspace: SchoolScope, school: CurrentSchool
+    ) -> Redirect:
+        await svc.reset_regulation(db, school)
         user.flash("success", "Восстановлен текст Положения по умолчанию.")
         return Redirect(f"{workspace.url}documents/regulation", status_code=303)
 
     # ---- documents of a year --------------------------------------------------------
 
-    async def _programme(
-        self, db: DB, user: AuthContext, school_code: str, year_text: str, permission: Permission
-    ) -> tuple[SchoolWorkspace, Programme]:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(permission)
+    async def _programme(self, db: DB, school: School, year_text: str) -> Programme:
         year = parse_year(year_text)
-        programme = await programme_for_year(db, workspace.school, year) if year else None
+        programme = await programme_for_year(db, school, year) if year else None
         if programme is None:
             raise NotFoundException
-        return workspace, programme
+        return programme
 
     async def _index(
         self,
-        request: AnyRequest,
         db: DB,
-        user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         programme: Programme,
         *,
@@ -141,10 +137,6 @@ class SchoolDocumentsController(Controller):
                     }
                 )
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "documents/index.html",
             status_code=status_code,
             programme=programme,
@@ -158,34 +150,35 @@ class SchoolDocumentsController(Controller):
             base=f"{workspace.url}documents/{programme.year.title}",
         )
 
-    @get("/{year:str}", name="documents:index")
+    @get("/{year:str}", name="documents:index", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def index(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page, year: FromPath[str]
     ) -> Template:
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
-        return await self._index(request, db, user, workspace, programme)
+        programme = await self._programme(db, school, year)
+        return await self._index(db, page, workspace, programme)
 
-    @get("/{year:str}/{filename:str}", name="documents:file")
+    @get(
+        "/{year:str}/{filename:str}",
+        name="documents:file",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)],
+    )
     async def file(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
         year: FromPath[str],
         filename: FromPath[str],
     ) -> Response[bytes] | Redirect:
         """`roadmap.pdf`, `report.docx`, `order.pdf`, `regulation.docx`…"""
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
+        programme = await self._programme(db, school, year)
         name, _, extension = filename.partition(".")
         kind = svc.parse_kind(name)
         if kind is None or extension not in FORMATS:
             raise NotFoundException
-        data = await svc.document_data(db, workspace.school, programme)
+        data = await svc.document_data(db, school, programme)
         document = svc.build(kind, data)
         try:
             content = d.render_pdf(document) if extension == "pdf" else d.render_docx(document)
@@ -200,7 +193,7 @@ class SchoolDocumentsController(Controller):
             db,
             action="school.document_generated",
             actor_id=user.user.id,
-            school_id=workspace.school.id,
+            school_id=school.id,
             object_type=f"document:{kind.value}",
             object_id=str(programme.id),
             request_id=request_id_of(request),
@@ -217,35 +210,37 @@ class SchoolDocumentsController(Controller):
             },
         )
 
-    @post("/{year:str}/{kind:str}/register", name="documents:register")
+    @post(
+        "/{year:str}/{kind:str}/register",
+        name="documents:register",
+        guards=[requires(Permission.SCHOOL_DOCUMENTS_MANAGE)],
+    )
     async def register(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
         year: FromPath[str],
         kind: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_DOCUMENTS_MANAGE
-        )
+        programme = await self._programme(db, school, year)
         document_kind = svc.parse_kind(kind)
         if document_kind is None:
             raise NotFoundException
         form = Form.from_mapping(await request.form(), svc.REGISTRATION_FIELDS)
-        registration = await svc.register(
-            db, workspace.school, programme, document_kind, actor=user.user, form=form
-        )
+        registration = await svc.register(db, school, programme, document_kind, actor=user.user, form=form)
         if registration is None:
             return await self._index(
-                request, db, user, workspace, programme, forms={document_kind: form}, status_code=422
+                db, page, workspace, programme, forms={document_kind: form}, status_code=422
             )
         await audit.record(
             db,
             action="school.document_registered",
             actor_id=user.user.id,
-            school_id=workspace.school.id,
+            school_id=school.id,
             object_type=f"document:{document_kind.value}",
             object_id=str(registration.id),
             request_id=request_id_of(request),
