@@ -4,34 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
-from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.web import DB, CurrentUser, Form
 from nastavnik.school.programme import services as svc
 from nastavnik.school.programme.figures import FEDERAL_TARGET, programme_figures
 from nastavnik.school.programme.models import PROGRAMME_MODEL_TITLES, Programme
 from nastavnik.school.roadmap.services import load_roadmap
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.tenants.models import School
 from nastavnik.tenants.reference import ReferenceKind, reference_items
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.web import SchoolWorkspace
 
 AnyRequest = Request[Any, Any, Any]
 
 
-class ProgrammeController(Controller):
+class ProgrammeController(SchoolController):
     path = "/s/{school_code:str}/programme"
-    include_in_schema = False
 
     async def _index(
         self,
-        request: AnyRequest,
         db: DB,
-        user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         *,
         form: Form | None = None,
@@ -63,10 +62,6 @@ class ProgrammeController(Controller):
         if "source" not in form.data and choices:
             form.data["source"] = choices[0].value
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "programme/index.html",
             status_code=status_code,
             programmes=programmes,
@@ -78,24 +73,24 @@ class ProgrammeController(Controller):
             can_manage=workspace.can(Permission.SCHOOL_PROGRAMME_MANAGE),
         )
 
-    @get("/", name="programme:index")
-    async def index(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
-    ) -> Template:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_PROGRAMME_VIEW)
-        return await self._index(request, db, user, workspace)
+    @get("/", name="programme:index", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
+    async def index(self, db: DB, workspace: SchoolScope, page: Page) -> Template:
+        return await self._index(db, page, workspace)
 
-    @post("/", name="programme:start")
+    @post("/", name="programme:start", guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)])
     async def start(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
     ) -> Template | Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_PROGRAMME_MANAGE)
         form = Form.from_mapping(await request.form(), svc.START_FIELDS)
-        programme = await svc.start_programme(db, workspace.school, form)
+        programme = await svc.start_programme(db, school, form)
         if programme is None:
-            return await self._index(request, db, user, workspace, form=form, status_code=422)
+            return await self._index(db, page, workspace, form=form, status_code=422)
         user.flash(
             "success",
             f"Программа на {programme.year.title} учебный год создана ({programme.origin}). "
@@ -105,22 +100,17 @@ class ProgrammeController(Controller):
 
     # ---- one year -----------------------------------------------------------------
 
-    async def _programme(
-        self, db: DB, user: AuthContext, school_code: str, year_text: str, permission: Permission
-    ) -> tuple[SchoolWorkspace, Programme]:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(permission)
+    async def _programme(self, db: DB, school: School, year_text: str) -> Programme:
         year = svc.parse_year(year_text)
-        programme = await svc.programme_for_year(db, workspace.school, year) if year else None
+        programme = await svc.programme_for_year(db, school, year) if year else None
         if programme is None:
             raise NotFoundException
-        return workspace, programme
+        return programme
 
     async def _show(
         self,
-        request: AnyRequest,
         db: DB,
-        user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         programme: Programme,
         *,
@@ -142,10 +132,6 @@ class ProgrammeController(Controller):
         contingent = await svc.contingent_for(db, school, programme.year)
         forms_items = await reference_items(db, ReferenceKind.FORM)
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "programme/show.html",
             status_code=status_code,
             programme=programme,
@@ -162,44 +148,56 @@ class ProgrammeController(Controller):
             can_manage=workspace.can(Permission.SCHOOL_PROGRAMME_MANAGE),
         )
 
-    @get("/{year:str}", name="programme:show")
+    @get("/{year:str}", name="programme:show", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def show(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page, year: FromPath[str]
     ) -> Template:
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
-        return await self._show(request, db, user, workspace, programme)
+        programme = await self._programme(db, school, year)
+        return await self._show(db, page, workspace, programme)
 
-    @post("/{year:str}/settings", name="programme:settings")
+    @post(
+        "/{year:str}/settings",
+        name="programme:settings",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def settings(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        year: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        programme = await self._programme(db, school, year)
         data = await request.form()
         form = Form.from_mapping(data, svc.SETTINGS_FIELDS)
         chosen = [str(v) for v in data.getall("forms", [])]
         form.data["forms"] = chosen
-        if not await svc.update_settings(db, workspace.school, programme, form, chosen):
-            return await self._show(
-                request, db, user, workspace, programme, settings_form=form, status_code=422
-            )
+        if not await svc.update_settings(db, school, programme, form, chosen):
+            return await self._show(db, page, workspace, programme, settings_form=form, status_code=422)
         user.flash("success", "Сведения о программе сохранены.")
         return Redirect(f"{workspace.url}programme/{programme.year.title}", status_code=303)
 
-    @post("/{year:str}/contingent", name="programme:contingent")
+    @post(
+        "/{year:str}/contingent",
+        name="programme:contingent",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def contingent(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        year: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme = await self._programme(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        programme = await self._programme(db, school, year)
         form = Form.from_mapping(await request.form(), svc.CONTINGENT_FIELDS)
-        if await svc.save_contingent(db, workspace.school, programme.year, form) is None:
-            return await self._show(
-                request, db, user, workspace, programme, contingent_form=form, status_code=422
-            )
+        if await svc.save_contingent(db, school, programme.year, form) is None:
+            return await self._show(db, page, workspace, programme, contingent_form=form, status_code=422)
         user.flash("success", f"Контингент на {programme.year.title} учебный год сохранён.")
         return Redirect(f"{workspace.url}programme/{programme.year.title}#contingent", status_code=303)
