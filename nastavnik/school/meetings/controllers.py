@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -17,26 +17,20 @@ from nastavnik.school.meetings import services
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, SCHOOL_MEETING_KINDS
 from nastavnik.school.pairs.services import list_mentorships, participant_ids_of_user
 from nastavnik.school.participants.models import local_today
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.web import SchoolWorkspace
 
 SCHOOL_KIND_OPTIONS = [(k.value, MEETING_KIND_TITLES[k]) for k in SCHOOL_MEETING_KINDS]
 FORMAT_OPTIONS = [(f.value, t) for f, t in MEETING_FORMAT_TITLES.items()]
 
 
-async def _workspace(db: DB, user: CurrentUser, code: str) -> tuple[SchoolWorkspace, School]:
-    workspace = await resolve_school(db, user, code)
-    if not (
-        workspace.can(Permission.SCHOOL_MEETINGS_VIEW) or workspace.can(Permission.SCHOOL_MEETINGS_LOG_OWN)
-    ):
-        workspace.require(Permission.SCHOOL_MEETINGS_VIEW)
-    assert workspace.school is not None  # noqa: S101
-    return workspace, workspace.school
-
-
-class MeetingsController(Controller):
+class MeetingsController(SchoolController):
     path = "/s/{school_code:str}/meetings"
-    include_in_schema = False
+    guards = [  # noqa: RUF012
+        *SchoolController.guards,
+        requires(Permission.SCHOOL_MEETINGS_VIEW, Permission.SCHOOL_MEETINGS_LOG_OWN),
+    ]
 
     async def _page(
         self,
@@ -45,6 +39,7 @@ class MeetingsController(Controller):
         user: CurrentUser,
         workspace: SchoolWorkspace,
         school: School,
+        page: Page,
         form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
@@ -55,10 +50,6 @@ class MeetingsController(Controller):
         by_id = {m.id: m for m in pairs}
         meetings = await services.list_meetings(db, school, year.start, None if sees_all else set(by_id))
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "meetings/index.html",
             status_code=status_code,
             year=year,
@@ -84,32 +75,48 @@ class MeetingsController(Controller):
 
     @get("/", name="meetings:index")
     async def index(
-        self, request: Request[Any, Any, Any], *, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        *,
+        db: DB,
+        user: CurrentUser,
     ) -> Template:
-        workspace, school = await _workspace(db, user, school_code)
-        return await self._page(request, db, user, workspace, school)
+        return await self._page(request, db, user, workspace, school, page)
 
-    @post("/", name="meetings:add")
+    @post("/", name="meetings:add", guards=[requires(Permission.SCHOOL_MEETINGS_MANAGE)])
     async def add(
-        self, request: Request[Any, Any, Any], *, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        *,
+        db: DB,
+        user: CurrentUser,
     ) -> Template | Redirect:
-        workspace, school = await _workspace(db, user, school_code)
-        workspace.require(Permission.SCHOOL_MEETINGS_MANAGE)
         form = Form.from_mapping(await request.form(), services.MEETING_FIELDS)
         year = AcademicYear.current(local_today())
         meeting = await services.log_school_meeting(
             db, school, year=year.start, user_id=user.user.id, form=form, today=local_today()
         )
         if meeting is None:
-            return await self._page(request, db, user, workspace, school, form=form, status_code=422)
+            return await self._page(request, db, user, workspace, school, page, form=form, status_code=422)
         user.flash("success", f"Встреча записана: {meeting.kind_title}, {meeting.held_on:%d.%m.%Y}.")
         return Redirect(f"/s/{school.code}/meetings", status_code=303)
 
     @post("/{meeting_id:str}/delete", name="meetings:delete")
     async def delete(
-        self, *, db: DB, user: CurrentUser, school_code: FromPath[str], meeting_id: FromPath[str]
+        self,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        *,
+        db: DB,
+        user: CurrentUser,
+        meeting_id: FromPath[str],
     ) -> Redirect:
-        workspace, school = await _workspace(db, user, school_code)
         meeting = await services.get_meeting(db, school, meeting_id)
         # The curator removes any record; a mentor only what they recorded themself.
         if meeting is None or not (
