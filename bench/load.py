@@ -55,7 +55,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -618,7 +618,7 @@ async def closed_loop(
     seconds: float,
     writer: Writer | None = None,
     write_share: float = 0.0,
-    on_tick: Callable[[], Awaitable[None]] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> dict[str, Any]:
     """`clients` clients, each sending its next request when the last one answered, for `seconds`."""
     import httpx
@@ -629,7 +629,7 @@ async def closed_loop(
 
         async def one_client(index: int) -> None:
             rng = random.Random(index)
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (stop is not None and stop.is_set()):
                 started = time.perf_counter()
                 if writer is not None and rng.random() < write_share:
                     name, status = await writer.write(client, rng)
@@ -648,9 +648,6 @@ async def closed_loop(
 
         started = time.monotonic()
         tasks = [asyncio.create_task(one_client(i)) for i in range(clients)]
-        if on_tick is not None:
-            while not all(t.done() for t in tasks):
-                await on_tick()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + REQUEST_TIMEOUT + 10)
         wall = time.monotonic() - started
     result: dict[str, Any] = {
