@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 
 from nastavnik.platform import documents as d
@@ -27,8 +28,9 @@ from nastavnik.school.pairs.models import (
     MentorshipStatus,
 )
 from nastavnik.school.participants.models import local_today
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.web import SchoolWorkspace
 
 KIND_OPTIONS = [(k.value, MEETING_KIND_TITLES[k]) for k in PAIR_MEETING_KINDS]
 FORMAT_OPTIONS = [(f.value, t) for f, t in MEETING_FORMAT_TITLES.items()]
@@ -57,13 +59,11 @@ class Access:
         )
 
 
-async def _access(db: DB, user: CurrentUser, code: str) -> tuple[Access, School]:
-    workspace = await resolve_school(db, user, code)
-    if not (workspace.can(Permission.SCHOOL_PAIRS_VIEW) or workspace.can(Permission.SCHOOL_PAIRS_VIEW_OWN)):
-        workspace.require(Permission.SCHOOL_PAIRS_VIEW)
-    assert workspace.school is not None  # noqa: S101
-    school = workspace.school
-    return Access(workspace, await services.participant_ids_of_user(db, school, user.user.id)), school
+async def provide_access(db: DB, user: CurrentUser, workspace: SchoolScope, school: CurrentSchool) -> Access:
+    return Access(workspace, await services.participant_ids_of_user(db, school, user.user.id))
+
+
+AccessDep = NamedDependency[SkipValidation[Access]]
 
 
 async def _mentorship(db: DB, access: Access, school: School, mentorship_id: str) -> Mentorship:
@@ -77,15 +77,18 @@ async def _mentorship(db: DB, access: Access, school: School, mentorship_id: str
 MEMBER_ROLE_LABELS = {MemberRole.MENTOR: "наставник", MemberRole.MENTEE: "наставляемый"}
 
 
-class PairsController(Controller):
+class PairsController(SchoolController):
     path = "/s/{school_code:str}/pairs"
-    include_in_schema = False
+    dependencies = {**SchoolController.dependencies, "access": Provide(provide_access)}  # noqa: RUF012
+    guards = [  # noqa: RUF012
+        *SchoolController.guards,
+        requires(Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN),
+    ]
 
     @get("/", name="pairs:index")
     async def index(
-        self, request: Request[Any, Any, Any], *, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self, request: Request[Any, Any, Any], school: CurrentSchool, page: Page, access: AccessDep, *, db: DB
     ) -> Template:
-        access, school = await _access(db, user, school_code)
         status_value = request.query_params.get("status", "")
         status = (
             MentorshipStatus(status_value) if status_value in {s.value for s in MentorshipStatus} else None
@@ -99,10 +102,6 @@ class PairsController(Controller):
             participant_ids=None if access.sees_all else access.own,
         )
         return await page(
-            request,
-            db,
-            user,
-            access.workspace,
             "pairs/index.html",
             mentorships=mentorships,
             status=status_value,
@@ -116,7 +115,7 @@ class PairsController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: DB,
-        user: CurrentUser,
+        page: Page,
         access: Access,
         school: School,
         mentorship: Mentorship,
@@ -129,10 +128,6 @@ class PairsController(Controller):
         held = await meetings.pair_meetings(db, mentorship)
         today = local_today()
         return await page(
-            request,
-            db,
-            user,
-            access.workspace,
             template,
             status_code=status_code,
             pair=mentorship,
@@ -168,35 +163,35 @@ class PairsController(Controller):
     async def show(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
-        user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
     ) -> Template:
-        access, school = await _access(db, user, school_code)
         mentorship = await _mentorship(db, access, school, pair_id)
         # htmx asks for the plan alone, with one section in edit mode (?edit=goals).
         template = "pairs/_plan.html" if is_htmx(request) else "pairs/pair.html"
-        return await self._pair_page(request, db, user, access, school, mentorship, template=template)
+        return await self._pair_page(request, db, page, access, school, mentorship, template=template)
 
-    @post("/{pair_id:str}/status", name="pairs:status")
+    @post("/{pair_id:str}/status", name="pairs:status", guards=[requires(Permission.SCHOOL_PAIRS_MANAGE)])
     async def status(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
     ) -> Template | Redirect:
-        access, school = await _access(db, user, school_code)
-        access.workspace.require(Permission.SCHOOL_PAIRS_MANAGE)
         mentorship = await _mentorship(db, access, school, pair_id)
         form = Form.from_mapping(await request.form(), services.STATUS_FIELDS)
         if not await services.change_status(mentorship, form, local_today()):
             return await self._pair_page(
-                request, db, user, access, school, mentorship, status_form=form, status_code=422
+                request, db, page, access, school, mentorship, status_form=form, status_code=422
             )
         user.flash("success", f"Статус: «{mentorship.status_title}».")
         return Redirect(f"/s/{school.code}/pairs/{mentorship.id}", status_code=303)
@@ -208,6 +203,7 @@ class PairsController(Controller):
         request: Request[Any, Any, Any],
         db: DB,
         user: CurrentUser,
+        page: Page,
         access: Access,
         school: School,
         mentorship: Mentorship,
@@ -218,7 +214,7 @@ class PairsController(Controller):
             return await self._pair_page(
                 request,
                 db,
-                user,
+                page,
                 access,
                 school,
                 mentorship,
@@ -228,49 +224,50 @@ class PairsController(Controller):
             )
         if not ok:
             return await self._pair_page(
-                request, db, user, access, school, mentorship, item_form=item_form, status_code=422
+                request, db, page, access, school, mentorship, item_form=item_form, status_code=422
             )
         user.flash("success", "План сохранён.")
         return Redirect(f"/s/{school.code}/pairs/{mentorship.id}#plan", status_code=303)
 
-    async def _plan_target(
-        self, db: DB, user: CurrentUser, school_code: str, pair_id: str
-    ) -> tuple[Access, School, Mentorship]:
-        access, school = await _access(db, user, school_code)
+    async def _plan_target(self, db: DB, access: Access, school: School, pair_id: str) -> Mentorship:
         mentorship = await _mentorship(db, access, school, pair_id)
         if not access.can_edit_plan(mentorship) or mentorship.plan is None:
             raise NotFoundException
-        return access, school, mentorship
+        return mentorship
 
     @post("/{pair_id:str}/plan/{section:str}", name="pairs:plan_text")
     async def plan_text(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
         section: FromPath[str],
     ) -> Template | Redirect:
-        access, school, mentorship = await self._plan_target(db, user, school_code, pair_id)
+        mentorship = await self._plan_target(db, access, school, pair_id)
         assert mentorship.plan is not None  # noqa: S101
         form = Form.from_mapping(await request.form(), services.PLAN_TEXT_FIELDS)
         ok = services.save_plan_text(mentorship.plan, section, form)
         await db.flush()
-        return await self._plan_reply(request, db, user, access, school, mentorship, ok=ok)
+        return await self._plan_reply(request, db, user, page, access, school, mentorship, ok=ok)
 
     @post("/{pair_id:str}/plan-items", name="pairs:item_add")
     async def add_item(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
     ) -> Template | Redirect:
-        access, school, mentorship = await self._plan_target(db, user, school_code, pair_id)
+        mentorship = await self._plan_target(db, access, school, pair_id)
         assert mentorship.plan is not None  # noqa: S101
         form = Form.from_mapping(await request.form(), services.ITEM_FIELDS)
         item = await services.add_item(db, mentorship.plan, form)
@@ -278,6 +275,7 @@ class PairsController(Controller):
             request,
             db,
             user,
+            page,
             access,
             school,
             mentorship,
@@ -289,14 +287,16 @@ class PairsController(Controller):
     async def update_item(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        access, school, mentorship = await self._plan_target(db, user, school_code, pair_id)
+        mentorship = await self._plan_target(db, access, school, pair_id)
         assert mentorship.plan is not None  # noqa: S101
         item = services.find_item(mentorship.plan, item_id)
         if item is None:
@@ -304,25 +304,18 @@ class PairsController(Controller):
         data = await request.form()
         if data.get("delete"):
             await services.remove_item(db, mentorship.plan, item)
-            return await self._plan_reply(request, db, user, access, school, mentorship)
+            return await self._plan_reply(request, db, user, page, access, school, mentorship)
         form = Form.from_mapping(data, services.ITEM_FIELDS)
         ok = services.update_item(item, form)
         await db.flush()
-        return await self._plan_reply(request, db, user, access, school, mentorship, ok=ok)
+        return await self._plan_reply(request, db, user, page, access, school, mentorship, ok=ok)
 
     # --- documents and meetings ----------------------------------------------------------
 
     @get("/{pair_id:str}/agreement/{fmt:str}", name="pairs:agreement")
     async def agreement(
-        self,
-        *,
-        db: DB,
-        user: CurrentUser,
-        school_code: FromPath[str],
-        pair_id: FromPath[str],
-        fmt: FromPath[str],
+        self, school: CurrentSchool, access: AccessDep, *, db: DB, pair_id: FromPath[str], fmt: FromPath[str]
     ) -> Response[bytes]:
-        access, school = await _access(db, user, school_code)
         mentorship = await _mentorship(db, access, school, pair_id)
         if fmt not in ("pdf", "docx"):
             raise NotFoundException
@@ -345,13 +338,14 @@ class PairsController(Controller):
     async def log_meeting(
         self,
         request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
         *,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
         pair_id: FromPath[str],
     ) -> Template | Redirect:
-        access, school = await _access(db, user, school_code)
         mentorship = await _mentorship(db, access, school, pair_id)
         if not access.can_log(mentorship):
             raise NotFoundException
@@ -364,7 +358,7 @@ class PairsController(Controller):
         )
         if meeting is None:
             return await self._pair_page(
-                request, db, user, access, school, mentorship, meeting_form=form, status_code=422
+                request, db, page, access, school, mentorship, meeting_form=form, status_code=422
             )
         user.flash("success", f"Встреча отмечена: {meeting.kind_title.lower()}, {meeting.held_on:%d.%m.%Y}.")
         return Redirect(f"/s/{school.code}/pairs/{mentorship.id}#meetings", status_code=303)
