@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -26,19 +26,12 @@ from nastavnik.school.participants.models import (
     ParticipantImport,
     local_today,
 )
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.web import SchoolWorkspace
 
 AnyRequest = Request[Any, Any, Any]
 UPLOAD_FIELDS = ("target", "bank", "year")
-
-
-async def _school(db: DB, user: CurrentUser, school_code: str) -> tuple[SchoolWorkspace, School]:
-    workspace = await resolve_school(db, user, school_code)
-    workspace.require(Permission.SCHOOL_PARTICIPANTS_MANAGE)
-    if workspace.school is None:  # resolve_school always sets it; keeps the type checker honest
-        raise NotFoundException
-    return workspace, workspace.school
 
 
 async def _import_or_404(
@@ -55,15 +48,16 @@ def _year_options() -> list[tuple[str, str]]:
     return [(y.title, y.title) for y in (current.previous(), current, current.next())]
 
 
-class ParticipantImportController(Controller):
+class ParticipantImportController(SchoolController):
     path = "/s/{school_code:str}/participants"
-    include_in_schema = False
+    guards = [*SchoolController.guards, requires(Permission.SCHOOL_PARTICIPANTS_MANAGE)]  # noqa: RUF012
 
     async def _upload_page(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
+        page: Page,
         workspace: SchoolWorkspace,
         school: School,
         *,
@@ -71,10 +65,6 @@ class ParticipantImportController(Controller):
         status_code: int = 200,
     ) -> Template:
         return await page(
-            request,
-            db,
-            user,
-            workspace,
             "participants/import_upload.html",
             status_code=status_code,
             form=form,
@@ -88,19 +78,30 @@ class ParticipantImportController(Controller):
 
     @get("/import", name="participants:import")
     async def upload_form(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
     ) -> Template:
-        workspace, school = await _school(db, user, school_code)
         target = str(request.query_params.get("target", ImportTarget.PUPILS.value))
         bank = str(request.query_params.get("bank", ImportBank.MENTEES.value))
         form = Form(data={"target": target, "bank": bank, "year": AcademicYear.current(local_today()).title})
-        return await self._upload_page(request, db, user, workspace, school, form=form)
+        return await self._upload_page(request, db, user, page, workspace, school, form=form)
 
     @post("/import", name="participants:import_upload")
     async def upload(
-        self, request: AnyRequest, state: State, db: DB, user: CurrentUser, school_code: FromPath[str]
+        self,
+        request: AnyRequest,
+        state: State,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
     ) -> Template | Redirect:
-        workspace, school = await _school(db, user, school_code)
         data = await request.form()
         form = Form.from_mapping(data, UPLOAD_FIELDS)
         target = next((t for t in ImportTarget if t.value == form.value("target")), None)
@@ -130,7 +131,9 @@ class ParticipantImportController(Controller):
             or year is None
             or not isinstance(upload, UploadFile)
         ):
-            return await self._upload_page(request, db, user, workspace, school, form=form, status_code=422)
+            return await self._upload_page(
+                request, db, user, page, workspace, school, form=form, status_code=422
+            )
         try:
             imp = await importing.create_import(
                 db,
@@ -144,7 +147,9 @@ class ParticipantImportController(Controller):
             )
         except TabularError as exc:
             form.error("file", str(exc))
-            return await self._upload_page(request, db, user, workspace, school, form=form, status_code=422)
+            return await self._upload_page(
+                request, db, user, page, workspace, school, form=form, status_code=422
+            )
         return Redirect(f"{workspace.url}participants/imports/{imp.id}", status_code=303)
 
     async def _import_page(
@@ -152,6 +157,7 @@ class ParticipantImportController(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
+        page: Page,
         workspace: SchoolWorkspace,
         imp: ParticipantImport,
         *,
@@ -189,7 +195,7 @@ class ParticipantImportController(Controller):
         template = "participants/import.html"
         if is_htmx(request) and imp.status in (ImportStatus.VALIDATING, ImportStatus.APPLYING):
             template = "participants/_import_progress.html"
-        return await page(request, db, user, workspace, template, status_code=status_code, **context)
+        return await page(template, status_code=status_code, **context)
 
     @get("/imports/{import_id:str}", name="participants:import_show")
     async def show(
@@ -197,15 +203,16 @@ class ParticipantImportController(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
         import_id: FromPath[str],
     ) -> Template | Response[str]:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id)
         if is_htmx(request) and imp.status not in (ImportStatus.VALIDATING, ImportStatus.APPLYING):
             # The background job has finished: reload the whole page to show the result.
             return Response("", headers={"HX-Redirect": f"{workspace.url}participants/imports/{imp.id}"})
-        return await self._import_page(request, db, user, workspace, imp)
+        return await self._import_page(request, db, user, page, workspace, imp)
 
     @post("/imports/{import_id:str}/mapping", name="participants:import_mapping")
     async def mapping(
@@ -213,10 +220,11 @@ class ParticipantImportController(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
         import_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id)
         if imp.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED):
             return Redirect(f"{workspace.url}participants/imports/{imp.id}", status_code=303)
@@ -227,7 +235,9 @@ class ParticipantImportController(Controller):
             imp, values, bank=form.value("bank"), year=form.value("year"), form=form
         ):
             imp.status = ImportStatus.UPLOADED
-            return await self._import_page(request, db, user, workspace, imp, form=form, status_code=422)
+            return await self._import_page(
+                request, db, user, page, workspace, imp, form=form, status_code=422
+            )
         queued = await importing.start(db, school, imp, "validate")
         if not queued and not imp.errors:
             user.flash("success", "Все строки файла проверены: ошибок нет. Можно загружать.")
@@ -235,9 +245,8 @@ class ParticipantImportController(Controller):
 
     @post("/imports/{import_id:str}/remap", name="participants:import_remap")
     async def remap(
-        self, db: DB, user: CurrentUser, school_code: FromPath[str], import_id: FromPath[str]
+        self, db: DB, workspace: SchoolScope, school: CurrentSchool, import_id: FromPath[str]
     ) -> Redirect:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id, with_content=False)
         if imp.status in (ImportStatus.VALIDATED, ImportStatus.FAILED):
             imp.status = ImportStatus.UPLOADED
@@ -249,10 +258,10 @@ class ParticipantImportController(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
         import_id: FromPath[str],
     ) -> Redirect:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id)
         if imp.status is not ImportStatus.VALIDATED:
             return Redirect(f"{workspace.url}participants/imports/{imp.id}", status_code=303)
@@ -274,10 +283,10 @@ class ParticipantImportController(Controller):
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
         import_id: FromPath[str],
     ) -> Redirect:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id)
         if imp.status is not ImportStatus.VALIDATED or imp.errors:
             user.flash("error", "Файл не загружен: сначала исправьте ошибки в строках.")
@@ -309,9 +318,13 @@ class ParticipantImportController(Controller):
 
     @post("/imports/{import_id:str}/delete", name="participants:import_delete")
     async def delete(
-        self, db: DB, user: CurrentUser, school_code: FromPath[str], import_id: FromPath[str]
+        self,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        import_id: FromPath[str],
     ) -> Redirect:
-        workspace, school = await _school(db, user, school_code)
         imp = await _import_or_404(db, school, import_id, with_content=False)
         if imp.status in (ImportStatus.VALIDATING, ImportStatus.APPLYING):
             user.flash("warning", "Файл ещё обрабатывается: дождитесь окончания.")
@@ -321,10 +334,7 @@ class ParticipantImportController(Controller):
         return Redirect(f"{workspace.url}participants/import", status_code=303)
 
     @get("/imports/{import_id:str}/errors.csv", name="participants:import_errors")
-    async def errors(
-        self, db: DB, user: CurrentUser, school_code: FromPath[str], import_id: FromPath[str]
-    ) -> Response[bytes]:
-        _, school = await _school(db, user, school_code)
+    async def errors(self, db: DB, school: CurrentSchool, import_id: FromPath[str]) -> Response[bytes]:
         imp = await _import_or_404(db, school, import_id, with_content=False)
         return Response(
             errors_csv(importing.row_errors(imp)),
