@@ -10,7 +10,6 @@ from typing import Any
 
 import structlog
 from litestar import Litestar, Request, Response, get
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import (
@@ -27,11 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import nastavnik.models  # noqa: F401 - configure every mapper before the first request
 from nastavnik.platform import jobs
 from nastavnik.platform.auth.controllers import AuthController
+from nastavnik.platform.auth.csrf import CsrfMiddleware
 from nastavnik.platform.auth.oidc import OidcClient
 from nastavnik.platform.database import DatabaseUrls, resolve_database
 from nastavnik.platform.db import make_engine, make_sessionmaker
 from nastavnik.platform.health import HealthController
 from nastavnik.platform.logging import configure_logging
+from nastavnik.platform.security import BadInputError, InputGuardMiddleware, response_headers_hook
 from nastavnik.platform.settings import Settings, get_settings
 from nastavnik.platform.web import (
     DB,
@@ -67,16 +68,6 @@ from nastavnik.tenants.web import WORKSPACE_COOKIE, home_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 log = structlog.get_logger("nastavnik.app")
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; frame-ancestors 'none'; form-action 'self' {keycloak}"
-    ),
-}
 
 
 @get("/", name="home", include_in_schema=False)
@@ -120,6 +111,10 @@ def forbidden_handler(request: Request[Any, Any, Any], exc: PermissionDeniedExce
     if "csrf" in str(exc.detail).lower():
         return _error_page(request, 403, "errors/400.html")
     return _error_page(request, 403, "errors/403.html")
+
+
+def bad_input_handler(request: Request[Any, Any, Any], _: BadInputError) -> Response[Any]:
+    return _error_page(request, 400, "errors/bad_input.html")
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -169,16 +164,6 @@ def create_app(
     async def on_login(db: DB, user: Any, memberships: Any) -> None:
         await sync_staff_on_login(db, user, memberships)
 
-    headers = dict(SECURITY_HEADERS)
-    headers["Content-Security-Policy"] = headers["Content-Security-Policy"].format(
-        keycloak=settings.keycloak_url
-    )
-
-    def add_security_headers(response: Response[Any]) -> Response[Any]:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
-
     return Litestar(
         route_handlers=[
             home,
@@ -207,24 +192,23 @@ def create_app(
             "auth": Provide(provide_auth),
             "user": Provide(provide_user),
         },
-        middleware=[RequestIdMiddleware(), RequestSessionMiddleware()],
-        csrf_config=CSRFConfig(
-            secret=settings.session_secret,
-            cookie_name="nst_csrf",
-            header_name="x-csrf-token",
-            cookie_secure=settings.session_cookie_secure,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
+        middleware=[
+            RequestIdMiddleware(),
+            RequestSessionMiddleware(),
+            InputGuardMiddleware(),
+            CsrfMiddleware(secret=settings.session_secret, cookie_secure=settings.session_cookie_secure),
+        ],
         template_config=TemplateConfig(directory=PACKAGE_DIR / "templates", engine=JinjaTemplateEngine),
         exception_handlers={
             LoginRequiredError: login_required_handler,
             NotFoundException: not_found_handler,
+            BadInputError: bad_input_handler,
             PermissionDeniedException: forbidden_handler,
             HTTPException: http_error_handler,
             Exception: server_error_handler,
         },
-        after_request=add_security_headers,
+        # A send hook, not after_request: error pages and unmatched URLs get them too.
+        before_send=[response_headers_hook(settings)],
         state=State(
             {
                 "settings": settings,

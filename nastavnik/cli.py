@@ -13,7 +13,7 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 
 from nastavnik.platform.database import DatabaseUrls, resolve_database
-from nastavnik.platform.settings import PROJECT_ROOT, Settings, get_settings
+from nastavnik.platform.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -142,6 +142,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    get_settings()  # a missing secret is reported here, not as a traceback of the server
     serve(args.host, args.port, reload=args.reload)
     return 0
 
@@ -303,7 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"nastavnik: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -52,7 +53,8 @@ def test_data_dir() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def settings(test_data_dir: Path) -> Settings:
-    base = load_settings()
+    # "test" has no secret of its own (it fails closed like production): one per run.
+    base = load_settings({**os.environ, "NASTAVNIK_ENV": "test", "SESSION_SECRET": secrets.token_urlsafe(32)})
     return replace(
         base,
         environment="test",

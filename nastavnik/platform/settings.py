@@ -3,24 +3,60 @@
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEV_SESSION_SECRET = "dev-only-session-secret-change-me-in-production-0123456789"  # noqa: S105 - refused in production
+DEVELOPMENT = "development"
+# Shorter secrets are refused: HMAC keys are derived from it (see auth/signing.py).
+MIN_SECRET_LENGTH = 32
+SECRET_FILE = "secret"  # noqa: S105 - the name of the file that holds it
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
+class SettingsError(RuntimeError):
+    """The configuration cannot be used; the message tells the operator what to set."""
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    return value in {"1", "true", "yes", "on"}
+def _secret_of_data_dir(data_dir: Path) -> str:
+    """Development only: a random secret made on the first run and kept in the data folder."""
+    path = data_dir / SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting at once never write two different secrets.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        value = path.read_text(encoding="ascii").strip()
+        if len(value) < MIN_SECRET_LENGTH:
+            msg = f"Файл {path} пуст или повреждён: удалите его, и секрет будет создан заново."
+            raise SettingsError(msg) from None
+        return value
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(value + "\n")
+    return value
+
+
+def _session_secret(environ: Mapping[str, str], environment: str, data_dir: Path) -> str:
+    explicit = environ.get("SESSION_SECRET", "").strip()
+    if explicit:
+        if len(explicit) < MIN_SECRET_LENGTH:
+            msg = (
+                f"SESSION_SECRET короче {MIN_SECRET_LENGTH} символов. Задайте случайное значение, "
+                "например: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+            raise SettingsError(msg)
+        return explicit
+    if environment == DEVELOPMENT:
+        return _secret_of_data_dir(data_dir)
+    msg = (
+        f"SESSION_SECRET не задан (NASTAVNIK_ENV={environment}): приложение не запускается без "
+        "секрета. Задайте случайное значение не короче 32 символов, например: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
+    raise SettingsError(msg)
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,7 @@ class Settings:
     session_secret: str
     session_cookie_secure: bool
     session_max_age_seconds: int
+    session_idle_seconds: int
     keycloak_url: str
     keycloak_realm: str
     keycloak_client_id: str
@@ -65,22 +102,37 @@ class Settings:
         return f"{self.base_url}/auth/callback"
 
 
-def load_settings() -> Settings:
-    environment = _env("NASTAVNIK_ENV", "development")
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `environ` (the process environment by default).
+
+    Raises SettingsError when a secret is missing outside development: the app fails
+    closed rather than signing cookies and links with a value anyone could know.
+    """
+    env = os.environ if environ is None else environ
+
+    def _env(name: str, default: str) -> str:
+        value = env.get(name, "").strip()
+        return value or default
+
+    def _env_bool(name: str, default: bool) -> bool:
+        value = env.get(name, "").strip().lower()
+        if not value:
+            return default
+        return value in {"1", "true", "yes", "on"}
+
+    environment = _env("NASTAVNIK_ENV", DEVELOPMENT)
     base_url = _env("APP_BASE_URL", "http://localhost:8000").rstrip("/")
-    session_secret = _env("SESSION_SECRET", DEV_SESSION_SECRET)
-    if environment == "production" and session_secret == DEV_SESSION_SECRET:
-        msg = "SESSION_SECRET must be set in production"
-        raise RuntimeError(msg)
+    data_dir = Path(_env("NASTAVNIK_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
     return Settings(
         environment=environment,
-        data_dir=Path(_env("NASTAVNIK_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve(),
-        database_url=os.environ.get("DATABASE_URL") or None,
-        migration_database_url=os.environ.get("MIGRATION_DATABASE_URL") or None,
+        data_dir=data_dir,
+        database_url=env.get("DATABASE_URL") or None,
+        migration_database_url=env.get("MIGRATION_DATABASE_URL") or None,
         base_url=base_url,
-        session_secret=session_secret,
+        session_secret=_session_secret(env, environment, data_dir),
         session_cookie_secure=_env_bool("SESSION_COOKIE_SECURE", base_url.startswith("https://")),
         session_max_age_seconds=int(_env("SESSION_MAX_AGE_SECONDS", str(10 * 3600))),
+        session_idle_seconds=int(_env("SESSION_IDLE_SECONDS", str(2 * 3600))),
         keycloak_url=_env("KEYCLOAK_URL", "http://localhost:8180").rstrip("/"),
         keycloak_realm=_env("KEYCLOAK_REALM", "nastavnik"),
         keycloak_client_id=_env("KEYCLOAK_CLIENT_ID", "nastavnik-web"),

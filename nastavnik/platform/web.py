@@ -141,7 +141,9 @@ async def auth_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthContext
     state = _scope_state(connection)
     if _AUTH_KEY not in state:
         raw = connection.cookies.get(SESSION_COOKIE)
-        state[_AUTH_KEY] = await load_session(request_db(connection), raw) if raw else None
+        idle_seconds: int = connection.app.state.settings.session_idle_seconds
+        db = request_db(connection)
+        state[_AUTH_KEY] = await load_session(db, raw, idle_seconds=idle_seconds) if raw else None
     auth: AuthContext | None = state[_AUTH_KEY]
     return auth
 

@@ -25,7 +25,7 @@ from nastavnik.platform.auth.sessions import (
     end_sessions_of_user,
     upsert_user,
 )
-from nastavnik.platform.auth.signing import sign, unsign
+from nastavnik.platform.auth.signing import Purpose, sign, unsign
 from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import DB, OptionalAuth, request_id_of, safe_next
 
@@ -65,9 +65,8 @@ class AuthController(Controller):
         oidc: OidcClient = state.oidc
         url, pending = await oidc.begin_login(safe_next(request.query_params.get("next")))
         response = Redirect(url, status_code=303)
-        response.cookies.append(
-            _cookie(settings, LOGIN_COOKIE, sign(settings.session_secret, pending.to_dict()), LOGIN_MAX_AGE)
-        )
+        value = sign(settings.session_secret, pending.to_dict(), purpose=Purpose.LOGIN_STATE)
+        response.cookies.append(_cookie(settings, LOGIN_COOKIE, value, LOGIN_MAX_AGE))
         return response
 
     @get("/callback", name="auth:callback")
@@ -83,12 +82,14 @@ class AuthController(Controller):
         error = request.query_params.get("error")
         returned_state = request.query_params.get("state", "")
         raw_pending = request.cookies.get(LOGIN_COOKIE, "")
-        data = unsign(settings.session_secret, raw_pending, max_age=LOGIN_MAX_AGE) if raw_pending else None
+        data = unsign(
+            settings.session_secret, raw_pending, purpose=Purpose.LOGIN_STATE, max_age=LOGIN_MAX_AGE
+        )
         if error:
             return _sign_in_failed(request, "Вход отменён или не разрешён службой единого входа.")
-        if data is None or not code:
+        pending = PendingLogin.from_dict(data) if data is not None else None
+        if pending is None or not code:
             return _sign_in_failed(request, "Страница входа устарела. Начните вход заново.")
-        pending = PendingLogin.from_dict(data)
         if returned_state != pending.state:
             return _sign_in_failed(request, "Ответ службы входа не совпал с запросом. Начните вход заново.")
         try:

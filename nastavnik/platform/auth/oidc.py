@@ -38,8 +38,13 @@ class PendingLogin:
         return {"s": self.state, "n": self.nonce, "v": self.code_verifier, "u": self.next_url}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PendingLogin:
-        return cls(str(data["s"]), str(data["n"]), str(data["v"]), str(data["u"]))
+    def from_dict(cls, data: dict[str, Any]) -> PendingLogin | None:
+        """None unless every field is there (a value signed by this app for another use)."""
+        values = [data.get(key) for key in ("s", "n", "v", "u")]
+        if not all(isinstance(v, str) and v for v in values):
+            return None
+        state, nonce, verifier, next_url = (str(v) for v in values)
+        return cls(state, nonce, verifier, next_url)
 
 
 class OidcClient:

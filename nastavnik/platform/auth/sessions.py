@@ -17,8 +17,9 @@ from nastavnik.platform.db import new_id, utcnow
 
 SESSION_COOKIE = "nst_session"
 LOGIN_COOKIE = "nst_login"
-# A session's last-seen time is written at most this often, not on every request.
-TOUCH_INTERVAL = dt.timedelta(minutes=5)
+# A session's last-seen time is written at most this often, not on every request; the
+# idle timeout is therefore exact to within this interval.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
 def hash_token(raw: str) -> str:
@@ -85,7 +86,9 @@ async def create_session(
     return raw
 
 
-async def load_session(db: AsyncSession, raw: str) -> AuthContext | None:
+async def load_session(db: AsyncSession, raw: str, *, idle_seconds: int) -> AuthContext | None:
+    """The signed-in context of a session cookie, or None if it is unknown, past its absolute
+    expiry or unused for longer than `idle_seconds` (both end the session)."""
     row = (
         await db.execute(
             select(WebSession, User)
@@ -97,7 +100,7 @@ async def load_session(db: AsyncSession, raw: str) -> AuthContext | None:
         return None
     web_session, user = row
     now = utcnow()
-    if web_session.expires_at <= now:
+    if web_session.expires_at <= now or now - web_session.last_seen_at > dt.timedelta(seconds=idle_seconds):
         await db.delete(web_session)
         return None
     if now - web_session.last_seen_at > TOUCH_INTERVAL:

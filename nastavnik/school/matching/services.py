@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.academic_year import AcademicYear
-from nastavnik.platform.auth.signing import sign, unsign
+from nastavnik.platform.auth.signing import Purpose, sign, unsign
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.web import Form
 from nastavnik.school.matching.models import (
@@ -983,12 +983,13 @@ class LinkTarget:
 def preference_token(
     secret: str, school: School, participant_id: uuid.UUID, side: PreferenceSide, year: int
 ) -> str:
-    return sign(secret, {"s": str(school.id), "p": str(participant_id), "d": side.value, "y": year})
+    payload = {"s": str(school.id), "p": str(participant_id), "d": side.value, "y": year}
+    return sign(secret, payload, purpose=Purpose.PREFERENCE_LINK)
 
 
 async def resolve_link(db: AsyncSession, secret: str, token: str) -> LinkTarget | None:
     """Who the personal link belongs to; None if it is forged, expired or the person is gone."""
-    payload = unsign(secret, token, max_age=LINK_MAX_AGE)
+    payload = unsign(secret, token, purpose=Purpose.PREFERENCE_LINK, max_age=LINK_MAX_AGE)
     if payload is None:
         return None
     try:

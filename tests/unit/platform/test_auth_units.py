@@ -14,7 +14,7 @@ from nastavnik.platform.auth.permissions import (
     memberships_from_groups,
     permissions_for,
 )
-from nastavnik.platform.auth.signing import sign, unsign
+from nastavnik.platform.auth.signing import Purpose, derive_key, sign, unsign
 from nastavnik.platform.web import Form, safe_next
 
 
@@ -68,19 +68,29 @@ def test_permissions_follow_roles() -> None:
 
 
 def test_signed_values_detect_tampering_and_age() -> None:
-    value = sign("secret", {"s": "state"})
-    assert unsign("secret", value, max_age=60) == {"s": "state"}
-    assert unsign("other", value, max_age=60) is None
+    login = Purpose.LOGIN_STATE
+    value = sign("secret", {"s": "state"}, purpose=login)
+    assert unsign("secret", value, purpose=login, max_age=60) == {"s": "state"}
+    assert unsign("other", value, purpose=login, max_age=60) is None
     body, _, mac = value.partition(".")
-    assert unsign("secret", body[:-2] + "AA." + mac, max_age=60) is None
-    assert unsign("secret", "garbage", max_age=60) is None
-    assert unsign("secret", value, max_age=-1) is None
+    assert unsign("secret", body[:-2] + "AA." + mac, purpose=login, max_age=60) is None
+    assert unsign("secret", "garbage", purpose=login, max_age=60) is None
+    assert unsign("secret", value, purpose=login, max_age=-1) is None
+
+
+def test_a_value_signed_for_one_purpose_is_refused_for_every_other() -> None:
+    for made_for in Purpose:
+        value = sign("secret", {"s": "x"}, purpose=made_for)
+        for used_as in Purpose:
+            accepted = unsign("secret", value, purpose=used_as, max_age=60) is not None
+            assert accepted is (made_for is used_as), (made_for, used_as)
+    assert len({derive_key("secret", p) for p in Purpose}) == len(Purpose)
 
 
 def test_signed_values_expire(monkeypatch: pytest.MonkeyPatch) -> None:
-    value = sign("secret", {"a": 1})
+    value = sign("secret", {"a": 1}, purpose=Purpose.PREFERENCE_LINK)
     monkeypatch.setattr(time, "time", lambda: 10**10)
-    assert unsign("secret", value, max_age=600) is None
+    assert unsign("secret", value, purpose=Purpose.PREFERENCE_LINK, max_age=600) is None
 
 
 @pytest.mark.parametrize(
