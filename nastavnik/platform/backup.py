@@ -357,9 +357,19 @@ def default_destination(settings: Settings) -> Path:
     return settings.data_dir / "backups" / f"nastavnik-{stamp}"
 
 
+def _files(count: int) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        word = "файл"
+    elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        word = "файла"
+    else:
+        word = "файлов"
+    return f"{count} {word}"
+
+
 def describe(manifest: Manifest) -> str:
     megabytes = manifest.total_size / 1_000_000
     return (
-        f"{len(manifest.files)} файлов, {megabytes:.1f} МБ, "
+        f"{_files(len(manifest.files))}, {megabytes:.1f} МБ, "
         f"ревизия схемы {manifest.alembic_revision or '—'}, снята {manifest.created_at}"
     )

@@ -23,7 +23,17 @@ from psycopg import sql
 from sqlalchemy import select
 
 from nastavnik.cli import _seed, main, migrate
-from nastavnik.platform.backup import BackupError, backup, embedded_bindir, libpq_url, restore, verify
+from nastavnik.platform.backup import (
+    BackupError,
+    FileEntry,
+    Manifest,
+    backup,
+    describe,
+    embedded_bindir,
+    libpq_url,
+    restore,
+    verify,
+)
 from nastavnik.platform.database import DatabaseUrls
 from nastavnik.platform.db import make_engine, make_sessionmaker, set_school
 from nastavnik.platform.embedded_db import APP_ROLE, OWNER_ROLE, ensure_database, start_server
@@ -346,3 +356,11 @@ def test_restore_command_explains_a_missing_backup(
 ) -> None:
     assert main(["restore", str(tmp_path / "nothing-here")]) == 1
     assert "не резервная копия" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("count", "text"), [(1, "1 файл"), (3, "3 файла"), (12, "12 файлов"), (21, "21 файл")]
+)
+def test_summary_counts_files_in_russian(count: int, text: str) -> None:
+    manifest = Manifest("", "x", "r1", "15", "15", 0.0, [FileEntry(f"f{i}", 1, "") for i in range(count)])
+    assert describe(manifest).startswith(f"{text}, ")
