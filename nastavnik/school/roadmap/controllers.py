@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 
 from nastavnik.platform import documents as d
@@ -44,7 +45,9 @@ from nastavnik.school.roadmap.storage import (
     check_upload,
     megabytes,
 )
-from nastavnik.tenants.web import SchoolWorkspace, page, resolve_school
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.tenants.models import School
+from nastavnik.tenants.web import SchoolWorkspace
 
 AnyRequest = Request[Any, Any, Any]
 # Bigger than the attachment limit, so that a too-large file is answered with a message
@@ -59,31 +62,32 @@ def store_of(state: State) -> AttachmentStore:
     return AttachmentStore(settings.storage_dir)
 
 
-async def roadmap_context(
-    db: DB, user: AuthContext, school_code: str, year_text: str, permission: Permission
-) -> tuple[SchoolWorkspace, Programme]:
-    workspace = await resolve_school(db, user, school_code)
-    workspace.require(permission)
-    year = parse_year(year_text)
-    programme = await programme_for_year(db, workspace.school, year) if year else None
+async def provide_programme(db: DB, school: CurrentSchool, year: FromPath[str]) -> Programme:
+    """The programme of the year in the URL; 404 for a year the school has not started."""
+    parsed = parse_year(year)
+    programme = await programme_for_year(db, school, parsed) if parsed else None
     if programme is None:
         raise NotFoundException
-    return workspace, programme
+    return programme
+
+
+ProgrammeDep = NamedDependency[SkipValidation[Programme]]
 
 
 def _roadmap_url(workspace: SchoolWorkspace, programme: Programme) -> str:
     return f"{workspace.url}roadmap/{programme.year.title}"
 
 
-class RoadmapController(Controller):
+class RoadmapController(SchoolController):
     path = "/s/{school_code:str}/roadmap/{year:str}"
-    include_in_schema = False
+    dependencies = {**SchoolController.dependencies, "programme": Provide(provide_programme)}  # noqa: RUF012
 
     async def _render(
         self,
         request: AnyRequest,
         db: DB,
         user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         programme: Programme,
         template: str,
@@ -95,10 +99,6 @@ class RoadmapController(Controller):
         view = await svc.load_roadmap(db, workspace.school, programme)
         staff = await active_staff(db, workspace.school)
         response = await page(
-            request,
-            db,
-            user,
-            workspace,
             template,
             status_code=status_code,
             programme=programme,
@@ -128,52 +128,63 @@ class RoadmapController(Controller):
         request: AnyRequest,
         db: DB,
         user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         programme: Programme,
         stage_id: uuid.UUID,
     ) -> Template:
         return await self._render(
-            request, db, user, workspace, programme, "roadmap/_stage_response.html", stage_id=stage_id
+            request, db, user, page, workspace, programme, "roadmap/_stage_response.html", stage_id=stage_id
         )
 
     # ---- the page -----------------------------------------------------------------
 
-    @get("/", name="roadmap:show")
+    @get("/", name="roadmap:show", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def show(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        page: Page,
+        programme: ProgrammeDep,
     ) -> Template:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
-        return await self._render(request, db, user, workspace, programme, "roadmap/show.html")
+        return await self._render(request, db, user, page, workspace, programme, "roadmap/show.html")
 
-    @get("/history", name="roadmap:history")
+    @get("/history", name="roadmap:history", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def history(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
     ) -> Template:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
         return await self._render(
             request,
             db,
             user,
+            page,
             workspace,
             programme,
             "roadmap/history.html",
-            changes=await svc.history(db, workspace.school, programme),
+            changes=await svc.history(db, school, programme),
             action_titles=CHANGE_ACTION_TITLES,
         )
 
-    @post("/approve", name="roadmap:approve")
+    @post("/approve", name="roadmap:approve", guards=[requires(Permission.SCHOOL_ROADMAP_APPROVE)])
     async def approve(
-        self, db: DB, user: CurrentUser, school_code: FromPath[str], year: FromPath[str]
+        self,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        programme: ProgrammeDep,
     ) -> Redirect:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_ROADMAP_APPROVE
-        )
         again = programme.approved_at is not None
-        await svc.approve(db, workspace.school, programme, user.user)
+        await svc.approve(db, school, programme, user.user)
         user.flash(
             "success",
             "Изменения дорожной карты утверждены."
@@ -184,52 +195,54 @@ class RoadmapController(Controller):
 
     # ---- one row ------------------------------------------------------------------
 
-    async def _item(
-        self, db: DB, user: AuthContext, school_code: str, year: str, item_id: str, permission: Permission
-    ) -> tuple[SchoolWorkspace, Programme, RoadmapItem]:
-        workspace, programme = await roadmap_context(db, user, school_code, year, permission)
-        item = await svc.get_item(db, workspace.school, programme, item_id)
+    async def _item(self, db: DB, school: School, programme: Programme, item_id: str) -> RoadmapItem:
+        item = await svc.get_item(db, school, programme, item_id)
         if item is None:
             raise NotFoundException
-        return workspace, programme, item
+        return item
 
-    @get("/items/{item_id:str}", name="roadmap:item")
+    @get("/items/{item_id:str}", name="roadmap:item", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def item(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_VIEW
-        )
+        item = await self._item(db, school, programme, item_id)
         if not is_htmx(request):
             return Redirect(f"{_roadmap_url(workspace, programme)}#item-{item.id}", status_code=303)
         return await self._render(
-            request, db, user, workspace, programme, "roadmap/_row_response.html", item=item
+            request, db, user, page, workspace, programme, "roadmap/_row_response.html", item=item
         )
 
-    @get("/items/{item_id:str}/edit", name="roadmap:item_edit")
+    @get(
+        "/items/{item_id:str}/edit",
+        name="roadmap:item_edit",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def edit(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         template = "roadmap/_row_edit.html" if is_htmx(request) else "roadmap/item_page.html"
         return await self._render(
             request,
             db,
             user,
+            page,
             workspace,
             programme,
             template,
@@ -239,24 +252,28 @@ class RoadmapController(Controller):
             upload_form=Form(),
         )
 
-    @post("/items/{item_id:str}", name="roadmap:item_update")
+    @post(
+        "/items/{item_id:str}",
+        name="roadmap:item_update",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def update(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         data = await request.form()
         form = Form.from_mapping(data, svc.ITEM_FIELDS)
         saved = await svc.update_item(
             db,
-            workspace.school,
+            school,
             programme,
             item,
             actor=user.user,
@@ -264,9 +281,9 @@ class RoadmapController(Controller):
             responsible_ids=data.getall("responsible", []),
         )
         if not saved:
-            return await self._invalid(request, db, user, workspace, programme, form, item=item)
+            return await self._invalid(request, db, user, page, workspace, programme, form, item=item)
         if is_htmx(request):
-            return await self._stage_fragment(request, db, user, workspace, programme, item.stage_id)
+            return await self._stage_fragment(request, db, user, page, workspace, programme, item.stage_id)
         user.flash("success", "Мероприятие сохранено.")
         return Redirect(f"{_roadmap_url(workspace, programme)}#item-{item.id}", status_code=303)
 
@@ -275,6 +292,7 @@ class RoadmapController(Controller):
         request: AnyRequest,
         db: DB,
         user: AuthContext,
+        page: Page,
         workspace: SchoolWorkspace,
         programme: Programme,
         form: Form,
@@ -289,6 +307,7 @@ class RoadmapController(Controller):
                 request,
                 db,
                 user,
+                page,
                 workspace,
                 programme,
                 "roadmap/_row_edit.html",
@@ -303,6 +322,7 @@ class RoadmapController(Controller):
             request,
             db,
             user,
+            page,
             workspace,
             programme,
             "roadmap/item_page.html",
@@ -313,65 +333,77 @@ class RoadmapController(Controller):
             upload_form=Form(),
         )
 
-    @post("/items/{item_id:str}/status", name="roadmap:item_status")
+    @post(
+        "/items/{item_id:str}/status",
+        name="roadmap:item_status",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def status(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         data = await request.form()
         if not await svc.set_status(db, programme, item, user.user, str(data.get("status", ""))):
             user.flash("error", "Такого статуса нет — выберите статус из списка.")
         if is_htmx(request):
-            return await self._stage_fragment(request, db, user, workspace, programme, item.stage_id)
+            return await self._stage_fragment(request, db, user, page, workspace, programme, item.stage_id)
         return Redirect(f"{_roadmap_url(workspace, programme)}#item-{item.id}", status_code=303)
 
-    @post("/items/{item_id:str}/move", name="roadmap:item_move")
+    @post(
+        "/items/{item_id:str}/move",
+        name="roadmap:item_move",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def move(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         data = await request.form()
         await svc.move_item(
-            db, workspace.school, programme, item, actor=user.user, direction=str(data.get("direction", ""))
+            db, school, programme, item, actor=user.user, direction=str(data.get("direction", ""))
         )
         if is_htmx(request):
-            return await self._stage_fragment(request, db, user, workspace, programme, item.stage_id)
+            return await self._stage_fragment(request, db, user, page, workspace, programme, item.stage_id)
         return Redirect(f"{_roadmap_url(workspace, programme)}#item-{item.id}", status_code=303)
 
-    @post("/items/{item_id:str}/delete", name="roadmap:item_delete")
+    @post(
+        "/items/{item_id:str}/delete",
+        name="roadmap:item_delete",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def delete(
         self,
         request: AnyRequest,
         state: State,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         stage_id = item.stage_id
-        await svc.remove_item(db, store_of(state), workspace.school, programme, item, actor=user.user)
+        await svc.remove_item(db, store_of(state), school, programme, item, actor=user.user)
         if is_htmx(request):
-            return await self._stage_fragment(request, db, user, workspace, programme, stage_id)
+            return await self._stage_fragment(request, db, user, page, workspace, programme, stage_id)
         user.flash("success", "Мероприятие удалено.")
         return Redirect(f"{_roadmap_url(workspace, programme)}#stage-{stage_id}", status_code=303)
 
@@ -383,43 +415,44 @@ class RoadmapController(Controller):
             raise NotFoundException
         return stage
 
-    @get("/stages/{stage_id:str}", name="roadmap:stage")
+    @get("/stages/{stage_id:str}", name="roadmap:stage", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
     async def stage(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        page: Page,
+        programme: ProgrammeDep,
         stage_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_VIEW
-        )
         stage = self._stage(programme, stage_id)
         if not is_htmx(request):
             return Redirect(f"{_roadmap_url(workspace, programme)}#stage-{stage.id}", status_code=303)
-        return await self._stage_fragment(request, db, user, workspace, programme, stage.id)
+        return await self._stage_fragment(request, db, user, page, workspace, programme, stage.id)
 
-    @get("/stages/{stage_id:str}/new", name="roadmap:item_new")
+    @get(
+        "/stages/{stage_id:str}/new",
+        name="roadmap:item_new",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def new(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        page: Page,
+        programme: ProgrammeDep,
         stage_id: FromPath[str],
     ) -> Template:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
         stage = self._stage(programme, stage_id)
         template = "roadmap/_row_edit.html" if is_htmx(request) else "roadmap/item_page.html"
         return await self._render(
             request,
             db,
             user,
+            page,
             workspace,
             programme,
             template,
@@ -429,25 +462,28 @@ class RoadmapController(Controller):
             upload_form=Form(),
         )
 
-    @post("/stages/{stage_id:str}/items", name="roadmap:item_create")
+    @post(
+        "/stages/{stage_id:str}/items",
+        name="roadmap:item_create",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def create(
         self,
         request: AnyRequest,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         stage_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme = await roadmap_context(
-            db, user, school_code, year, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
         stage = self._stage(programme, stage_id)
         data = await request.form()
         form = Form.from_mapping(data, svc.ITEM_FIELDS)
         item = await svc.add_item(
             db,
-            workspace.school,
+            school,
             programme,
             stage,
             actor=user.user,
@@ -455,9 +491,9 @@ class RoadmapController(Controller):
             responsible_ids=data.getall("responsible", []),
         )
         if item is None:
-            return await self._invalid(request, db, user, workspace, programme, form, stage=stage)
+            return await self._invalid(request, db, user, page, workspace, programme, form, stage=stage)
         if is_htmx(request):
-            return await self._stage_fragment(request, db, user, workspace, programme, stage.id)
+            return await self._stage_fragment(request, db, user, page, workspace, programme, stage.id)
         user.flash("success", "Мероприятие добавлено.")
         return Redirect(f"{_roadmap_url(workspace, programme)}#item-{item.id}", status_code=303)
 
@@ -466,6 +502,7 @@ class RoadmapController(Controller):
     @post(
         "/items/{item_id:str}/attachments",
         name="roadmap:attachment_add",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
         request_max_body_size=UPLOAD_BODY_LIMIT,
     )
     async def attach(
@@ -474,13 +511,13 @@ class RoadmapController(Controller):
         state: State,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         settings: Settings = state.settings
         data = await request.form()
         upload = data.get("file")
@@ -499,6 +536,7 @@ class RoadmapController(Controller):
                 request,
                 db,
                 user,
+                page,
                 workspace,
                 programme,
                 template,
@@ -514,6 +552,7 @@ class RoadmapController(Controller):
                 request,
                 db,
                 user,
+                page,
                 workspace,
                 programme,
                 "roadmap/_attachments.html",
@@ -525,20 +564,21 @@ class RoadmapController(Controller):
         user.flash("success", f"Файл «{checked.filename}» прикреплён.")
         return Redirect(f"{_roadmap_url(workspace, programme)}/items/{item.id}/edit", status_code=303)
 
-    @get("/items/{item_id:str}/attachments/{attachment_id:str}", name="roadmap:attachment")
+    @get(
+        "/items/{item_id:str}/attachments/{attachment_id:str}",
+        name="roadmap:attachment",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)],
+    )
     async def attachment(
         self,
         state: State,
         db: DB,
-        user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        school: CurrentSchool,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
         attachment_id: FromPath[str],
     ) -> Response[bytes]:
-        _workspace, _programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_VIEW
-        )
+        item = await self._item(db, school, programme, item_id)
         found = svc.find_attachment(item, attachment_id)
         store = store_of(state)
         if found is None or not store.exists(found.storage_key):
@@ -553,21 +593,25 @@ class RoadmapController(Controller):
             },
         )
 
-    @post("/items/{item_id:str}/attachments/{attachment_id:str}/delete", name="roadmap:attachment_delete")
+    @post(
+        "/items/{item_id:str}/attachments/{attachment_id:str}/delete",
+        name="roadmap:attachment_delete",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
     async def detach(
         self,
         request: AnyRequest,
         state: State,
         db: DB,
         user: CurrentUser,
-        school_code: FromPath[str],
-        year: FromPath[str],
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        programme: ProgrammeDep,
         item_id: FromPath[str],
         attachment_id: FromPath[str],
     ) -> Template | Redirect:
-        workspace, programme, item = await self._item(
-            db, user, school_code, year, item_id, Permission.SCHOOL_PROGRAMME_MANAGE
-        )
+        item = await self._item(db, school, programme, item_id)
         found = svc.find_attachment(item, attachment_id)
         if found is None:
             raise NotFoundException
@@ -577,6 +621,7 @@ class RoadmapController(Controller):
                 request,
                 db,
                 user,
+                page,
                 workspace,
                 programme,
                 "roadmap/_attachments.html",
@@ -589,17 +634,16 @@ class RoadmapController(Controller):
         return Redirect(f"{_roadmap_url(workspace, programme)}/items/{item.id}/edit", status_code=303)
 
 
-class RoadmapRedirectController(Controller):
+class RoadmapRedirectController(SchoolController):
     """`/s/<school>/roadmap` opens this year's roadmap (or the latest), for the navigation."""
 
     path = "/s/{school_code:str}/roadmap"
-    include_in_schema = False
 
-    @get("/", name="roadmap:current")
-    async def current(self, db: DB, user: CurrentUser, school_code: FromPath[str]) -> Redirect:
-        workspace = await resolve_school(db, user, school_code)
-        workspace.require(Permission.SCHOOL_PROGRAMME_VIEW)
-        programme = await default_programme(db, workspace.school)
+    @get("/", name="roadmap:current", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])
+    async def current(
+        self, db: DB, user: CurrentUser, workspace: SchoolScope, school: CurrentSchool
+    ) -> Redirect:
+        programme = await default_programme(db, school)
         if programme is None:
             user.flash("info", "Дорожная карта появится, когда куратор начнёт программу учебного года.")
             return Redirect(f"{workspace.url}programme", status_code=303)
