@@ -22,7 +22,7 @@ SCOPES = {"/s/": "member_of_school", "/m/": "member_of_municipality", "/r/": "me
 
 
 def _workspace_handlers(app: Litestar) -> list[tuple[str, HTTPRouteHandler]]:
-    found = []
+    found: list[tuple[str, HTTPRouteHandler]] = []
     for route in app.routes:
         if isinstance(route, HTTPRoute) and route.path.startswith(("/s/", "/m/", "/r/", "/admin")):
             # Litestar's own OPTIONS handlers answer CORS preflights and carry no page.
