@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import structlog
-from keycloak.exceptions import KeycloakError
+from keycloak.exceptions import KeycloakConnectionError, KeycloakError
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, State
 from litestar.response import Redirect, Response, Template
@@ -47,12 +48,22 @@ def _cookie(settings: Settings, key: str, value: str, max_age: int) -> Cookie:
     )
 
 
-def _sign_in_failed(request: Request[Any, Any, Any], reason: str) -> Template:
+def _sign_in_failed(request: Request[Any, Any, Any], reason: str, status_code: int = 400) -> Template:
     return Template(
         template_name="errors/login_failed.html",
         context={"reason": reason, "request_id": request_id_of(request)},
-        status_code=400,
+        status_code=status_code,
     )
+
+
+# Keycloak unreachable (stopped, restarting, network): people already signed in keep
+# working on their server-side sessions; a new sign-in is told so plainly instead of a 500.
+SSO_DOWN = (
+    "Служба единого входа сейчас недоступна, поэтому войти не получится. "
+    "Если вы уже работали в системе, продолжайте в открытой вкладке; "
+    "новый вход станет возможен через несколько минут."
+)
+SSO_ERRORS = (KeycloakError, httpx.HTTPError, OSError)
 
 
 class AuthController(Controller):
@@ -60,10 +71,14 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/login", name="auth:login")
-    async def login(self, request: Request[Any, Any, Any], state: State) -> Redirect:
+    async def login(self, request: Request[Any, Any, Any], state: State) -> Redirect | Template:
         settings: Settings = state.settings
         oidc: OidcClient = state.oidc
-        url, pending = await oidc.begin_login(safe_next(request.query_params.get("next")))
+        try:
+            url, pending = await oidc.begin_login(safe_next(request.query_params.get("next")))
+        except SSO_ERRORS as exc:
+            log.warning("sso_unavailable", step="login", error=type(exc).__name__)
+            return _sign_in_failed(request, SSO_DOWN, status_code=503)
         response = Redirect(url, status_code=303)
         value = sign(settings.session_secret, pending.to_dict(), purpose=Purpose.LOGIN_STATE)
         response.cookies.append(_cookie(settings, LOGIN_COOKIE, value, LOGIN_MAX_AGE))
@@ -95,7 +110,10 @@ class AuthController(Controller):
         try:
             tokens = await oidc.exchange_code(code, pending)
             claims = await oidc.validate_id_token(str(tokens["id_token"]), pending.nonce)
-        except (KeycloakError, TokenError, KeyError) as exc:
+        except (*SSO_ERRORS, TokenError, KeyError) as exc:
+            if isinstance(exc, KeycloakConnectionError | httpx.HTTPError | OSError):
+                log.warning("sso_unavailable", step="callback", error=type(exc).__name__)
+                return _sign_in_failed(request, SSO_DOWN, status_code=503)
             log.warning("login_rejected", error=str(exc))
             return _sign_in_failed(request, "Не удалось подтвердить вход. Начните вход заново.")
         user = await upsert_user(db, claims)
