@@ -111,17 +111,20 @@ async def _set_local(session: AsyncSession, name: str, value: str) -> None:
     """`SET LOCAL` a scope variable once per transaction.
 
     Tenant resolution, services and the layout may all scope the same transaction; the
-    value is remembered against the innermost transaction object, so a repeat within it
-    costs no round trip, while a new transaction (or a savepoint that might be rolled
-    back) sets it again.
+    value is remembered on the connection against its innermost transaction (or
+    savepoint), so a repeat within it costs no round trip, while a new transaction, or a
+    savepoint that might be rolled back, sets it again. Kept on the connection, not the
+    session, so that sessions sharing a connection (as tests do) never trust a value
+    another one has overwritten.
     """
-    applied: dict[str, tuple[object, str]] = session.info.setdefault("app_scope", {})
-    current = session.get_nested_transaction() or session.get_transaction()
+    connection = (await session.connection()).sync_connection
+    applied: dict[str, tuple[object, str]] = connection.info.setdefault("app_scope", {})
+    current = connection.get_nested_transaction() or connection.get_transaction()
     known = applied.get(name)
     if current is not None and known is not None and known[0] is current and known[1] == value:
         return
     await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
-    applied[name] = (session.get_nested_transaction() or session.get_transaction(), value)
+    applied[name] = (connection.get_nested_transaction() or connection.get_transaction(), value)
 
 
 async def set_school(session: AsyncSession, school_id: uuid.UUID | None) -> None:

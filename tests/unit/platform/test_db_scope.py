@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from nastavnik.platform.db import new_id, set_actor, set_school
 
@@ -71,3 +71,16 @@ async def test_new_transaction_sets_the_scope_again(db: AsyncSession, connection
     await db.commit()
     await set_school(db, school)
     assert len(seen) == 2
+
+
+async def test_two_sessions_on_one_connection_never_trust_a_stale_scope(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    mine, theirs = new_id(), new_id()
+    async with sessionmaker() as first:
+        await set_school(first, mine)
+        async with sessionmaker() as second:
+            await set_school(second, theirs)
+            await second.commit()
+        await set_school(first, mine)
+        assert await _school(first) == str(mine)
