@@ -8,6 +8,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psycopg
 import structlog
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -21,6 +23,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import nastavnik.models  # noqa: F401 - configure every mapper before the first request
@@ -29,7 +33,7 @@ from nastavnik.platform.auth.controllers import AuthController
 from nastavnik.platform.auth.csrf import CsrfMiddleware
 from nastavnik.platform.auth.oidc import OidcClient
 from nastavnik.platform.database import DatabaseUrls, resolve_database
-from nastavnik.platform.db import make_engine, make_sessionmaker
+from nastavnik.platform.db import make_sessionmaker, web_engine
 from nastavnik.platform.health import HealthController
 from nastavnik.platform.logging import configure_logging
 from nastavnik.platform.security import BadInputError, InputGuardMiddleware, response_headers_hook
@@ -68,6 +72,8 @@ from nastavnik.tenants.web import WORKSPACE_COOKIE, home_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 log = structlog.get_logger("nastavnik.app")
+# A 503 for a database that is restarting or a pool that is exhausted: come back soon.
+RETRY_AFTER_SECONDS = 5
 
 
 @get("/", name="home", include_in_schema=False)
@@ -83,16 +89,18 @@ async def home(request: Request[Any, Any, Any], db: DB, auth: OptionalAuth) -> T
     return Template(template_name="landing.html", context={"request_id": request_id_of(request)})
 
 
-def _error_page(request: Request[Any, Any, Any], status: int, template: str) -> Response[Any]:
+def _error_page(
+    request: Request[Any, Any, Any], status: int, template: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     if request.url.path.startswith("/health/"):
-        return Response({"status": "error"}, status_code=status)
+        return Response({"status": "error"}, status_code=status, headers=headers)
     # Unmatched URLs never reach the route middleware, so they get their id here.
     request_id = request_id_of(request) or secrets.token_hex(8)
     return Template(
         template_name=template,
         context={"request_id": request_id},
         status_code=status,
-        headers={"X-Request-ID": request_id},
+        headers={"X-Request-ID": request_id, **(headers or {})},
     )
 
 
@@ -129,6 +137,29 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     return _error_page(request, 500, "errors/500.html")
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot serve now (retry later), as opposed to a bug in a query.
+
+    The pool waited DB_POOL_TIMEOUT for a connection; PostgreSQL refused or dropped the
+    connection (a restart: SQLAlchemy has invalidated the pool already); or another
+    operational failure (a cancelled statement, a lock timeout, too many connections).
+    """
+    if isinstance(exc, SQLAlchemyTimeoutError | OperationalError | psycopg.OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not database_unavailable(exc):
+        return server_error_handler(request, exc)
+    log.warning("database_unavailable", error=type(exc).__name__, detail=str(exc).splitlines()[0][:200])
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_htmx(request):
+        # htmx swaps nothing on an error status: the whole page says what happened.
+        headers["HX-Reswap"] = "none"
+    return _error_page(request, 503, "errors/503.html", headers)
+
+
 def create_app(
     settings: Settings | None = None,
     database: DatabaseUrls | None = None,
@@ -145,17 +176,23 @@ def create_app(
         if sessionmaker is not None:
             app.state.sessionmaker = sessionmaker
         else:
-            engine = make_engine(urls.app, pool_size=10, max_overflow=10)
+            # This worker's bounded pool (DB_POOL_*); the job worker has its own connections.
+            engine = web_engine(urls.app, settings)
             app.state.sessionmaker = make_sessionmaker(engine)
+        # One HTTP client for the readiness probe, its connection kept alive between calls.
+        app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(3.0))
         # Background jobs run in this process in development (JOBS_IN_PROCESS), in
         # `nastavnik worker` processes in production; tests run them explicitly.
         worker = AsyncExitStack()
         if engine is not None and settings.jobs_in_process:
-            await worker.enter_async_context(jobs.in_process_worker(urls.app))
+            await worker.enter_async_context(
+                jobs.in_process_worker(urls.app, session_idle_seconds=settings.session_idle_seconds)
+            )
         try:
             yield
         finally:
             await worker.aclose()
+            await app.state.http.aclose()
             await app.state.oidc.aclose()
             await app.state.provisioner.aclose()
             if engine is not None:
@@ -205,6 +242,9 @@ def create_app(
             BadInputError: bad_input_handler,
             PermissionDeniedException: forbidden_handler,
             HTTPException: http_error_handler,
+            SQLAlchemyTimeoutError: database_error_handler,
+            DBAPIError: database_error_handler,
+            psycopg.OperationalError: database_error_handler,
             Exception: server_error_handler,
         },
         # A send hook, not after_request: error pages and unmatched URLs get them too.

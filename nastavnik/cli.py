@@ -256,7 +256,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     urls = resolve_database(settings)
     print(f"Фоновые задачи: обработчик запущен, задач одновременно: {args.concurrency}.", flush=True)
     # SIGTERM / Ctrl+C: running jobs get time to finish, the rest are retried by another worker.
-    asyncio.run(jobs.run_worker(urls.app, concurrency=args.concurrency))
+    asyncio.run(
+        jobs.run_worker(
+            urls.app, concurrency=args.concurrency, session_idle_seconds=settings.session_idle_seconds
+        )
+    )
     return 0
 
 

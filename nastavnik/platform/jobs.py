@@ -33,6 +33,7 @@ from procrastinate.types import JSONValue
 from procrastinate.worker import Worker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from nastavnik.platform import housekeeping
 from nastavnik.platform.db import make_engine, make_sessionmaker
 
 __all__ = [
@@ -150,8 +151,13 @@ async def run_worker(
     concurrency: int = 1,
     name: str = "nastavnik",
     install_signal_handlers: bool = True,
+    session_idle_seconds: int | None = None,
 ) -> None:
-    """Run jobs until stopped (SIGTERM/SIGINT, or cancellation of the calling task)."""
+    """Run jobs until stopped (SIGTERM/SIGINT, or cancellation of the calling task).
+
+    With `session_idle_seconds` the worker also does the housekeeping (dead sessions, old
+    finished jobs) every few hours.
+    """
     engine = make_engine(database_url, pool_size=concurrency + 1, max_overflow=concurrency)
     connector = procrastinate.PsycopgConnector(
         conninfo=libpq_url(database_url), min_size=1, max_size=concurrency + 3
@@ -159,9 +165,18 @@ async def run_worker(
     try:
         with app.replace_connector(connector):
             async with app.open_async():
-                recovery = asyncio.create_task(
-                    _recover_forever(app.job_manager), name="nastavnik-jobs-recovery"
-                )
+                side = [
+                    asyncio.create_task(_recover_forever(app.job_manager), name="nastavnik-jobs-recovery")
+                ]
+                if session_idle_seconds is not None:
+                    side.append(
+                        asyncio.create_task(
+                            housekeeping.sweep_forever(
+                                make_sessionmaker(engine), app.job_manager, idle_seconds=session_idle_seconds
+                            ),
+                            name="nastavnik-housekeeping",
+                        )
+                    )
                 try:
                     await app.run_worker_async(
                         name=name,
@@ -174,9 +189,11 @@ async def run_worker(
                         shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
                     )
                 finally:
-                    recovery.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await recovery
+                    for task in side:
+                        task.cancel()
+                    for task in side:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
     finally:
         await engine.dispose()
 
@@ -187,10 +204,17 @@ def _log_worker_end(task: asyncio.Task[None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def in_process_worker(database_url: str) -> AsyncIterator[asyncio.Task[None]]:
+async def in_process_worker(
+    database_url: str, *, session_idle_seconds: int | None = None
+) -> AsyncIterator[asyncio.Task[None]]:
     """A worker inside the web process (development): started with the app, stopped with it."""
     task = asyncio.create_task(
-        run_worker(database_url, name="nastavnik-in-process", install_signal_handlers=False),
+        run_worker(
+            database_url,
+            name="nastavnik-in-process",
+            install_signal_handlers=False,
+            session_idle_seconds=session_idle_seconds,
+        ),
         name="nastavnik-jobs",
     )
     task.add_done_callback(_log_worker_end)
