@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import structlog
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -23,8 +22,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import nastavnik.models  # noqa: F401 - configure every mapper before the first request
@@ -38,6 +35,11 @@ from nastavnik.platform.health import HealthController
 from nastavnik.platform.logging import configure_logging
 from nastavnik.platform.security import BadInputError, InputGuardMiddleware, response_headers_hook
 from nastavnik.platform.settings import Settings, get_settings
+from nastavnik.platform.unavailable import (
+    DATABASE_ERRORS,
+    RetryReadOnDroppedConnectionMiddleware,
+    unavailable_response,
+)
 from nastavnik.platform.web import (
     DB,
     LoginRequiredError,
@@ -72,8 +74,6 @@ from nastavnik.tenants.web import WORKSPACE_COOKIE, home_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 log = structlog.get_logger("nastavnik.app")
-# A 503 for a database that is restarting or a pool that is exhausted: come back soon.
-RETRY_AFTER_SECONDS = 5
 
 
 @get("/", name="home", include_in_schema=False)
@@ -137,27 +137,10 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     return _error_page(request, 500, "errors/500.html")
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """The database cannot serve now (retry later), as opposed to a bug in a query.
-
-    The pool waited DB_POOL_TIMEOUT for a connection; PostgreSQL refused or dropped the
-    connection (a restart: SQLAlchemy has invalidated the pool already); or another
-    operational failure (a cancelled statement, a lock timeout, too many connections).
-    """
-    if isinstance(exc, SQLAlchemyTimeoutError | OperationalError | psycopg.OperationalError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
 def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if not database_unavailable(exc):
-        return server_error_handler(request, exc)
-    log.warning("database_unavailable", error=type(exc).__name__, detail=str(exc).splitlines()[0][:200])
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    if is_htmx(request):
-        # htmx swaps nothing on an error status: the whole page says what happened.
-        headers["HX-Reswap"] = "none"
-    return _error_page(request, 503, "errors/503.html", headers)
+    """A Russian 503 with Retry-After when the database cannot serve now; else the 500."""
+    response = unavailable_response(request, exc, _error_page)
+    return response if response is not None else server_error_handler(request, exc)
 
 
 def create_app(
@@ -231,6 +214,7 @@ def create_app(
         },
         middleware=[
             RequestIdMiddleware(),
+            RetryReadOnDroppedConnectionMiddleware(),
             RequestSessionMiddleware(),
             InputGuardMiddleware(),
             CsrfMiddleware(secret=settings.session_secret, cookie_secure=settings.session_cookie_secure),
@@ -242,9 +226,7 @@ def create_app(
             BadInputError: bad_input_handler,
             PermissionDeniedException: forbidden_handler,
             HTTPException: http_error_handler,
-            SQLAlchemyTimeoutError: database_error_handler,
-            DBAPIError: database_error_handler,
-            psycopg.OperationalError: database_error_handler,
+            **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
             Exception: server_error_handler,
         },
         # A send hook, not after_request: error pages and unmatched URLs get them too.

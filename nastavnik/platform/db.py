@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from nastavnik.platform.settings import Settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -99,8 +101,40 @@ def rls_disable_sql(table: str) -> list[str]:
     ]
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+# A connection older than this is replaced at checkout (PostgreSQL or a proxy in between may
+# drop idle ones); libpq gives up connecting after CONNECT_TIMEOUT_SECONDS (its minimum is 2).
+POOL_RECYCLE_SECONDS = 1800
+CONNECT_TIMEOUT_SECONDS = 3
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_recycle: int = POOL_RECYCLE_SECONDS,
+    connect_timeout: int = CONNECT_TIMEOUT_SECONDS,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An engine whose pool recycles connections instead of pinging them before each use.
+
+    No `pool_pre_ping`: it costs a round trip per request. A connection that died (a
+    PostgreSQL restart) fails the statement that uses it; SQLAlchemy recognises the
+    disconnect, invalidates that connection and every one opened before it, so the next
+    checkouts connect afresh. The request that met the dead connection is answered with a
+    503 page (see `app.py`), and the pool heals by itself.
+    """
+    connect_args = {"connect_timeout": connect_timeout, **kwargs.pop("connect_args", {})}
+    return create_async_engine(url, pool_recycle=pool_recycle, connect_args=connect_args, **kwargs)
+
+
+def web_engine(url: str, settings: Settings) -> AsyncEngine:
+    """The engine of one web worker: a bounded pool, sized in settings (DB_POOL_*)."""
+    return make_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

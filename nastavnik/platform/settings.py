@@ -87,6 +87,14 @@ class Settings:
     # Run background jobs inside the web process (development, tests) or only in
     # `nastavnik worker` processes (production). JOBS_IN_PROCESS overrides.
     jobs_in_process: bool = True
+    # Serving: worker processes of `nastavnik serve`, and each one's connection pool.
+    # Sizing: web_workers × (db_pool_size + db_max_overflow) + the job workers' connections
+    # must stay below PostgreSQL's max_connections minus a reserve (deploy/README.md).
+    web_workers: int = 1
+    db_pool_size: int = 10
+    db_max_overflow: int = 5
+    db_pool_timeout: float = 5.0
+    db_pool_recycle: int = 1800
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -120,6 +128,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             return default
         return value in {"1", "true", "yes", "on"}
 
+    def _env_int(name: str, default: int, *, minimum: int = 1) -> int:
+        raw = _env(name, str(default))
+        try:
+            value = int(raw)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            msg = f"{name}={raw!r}: нужно целое число не меньше {minimum}."
+            raise SettingsError(msg)
+        return value
+
+    def _env_float(name: str, default: float) -> float:
+        raw = _env(name, str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            value = 0.0
+        if not value > 0:
+            msg = f"{name}={raw!r}: нужно положительное число секунд."
+            raise SettingsError(msg)
+        return value
+
     environment = _env("NASTAVNIK_ENV", DEVELOPMENT)
     base_url = _env("APP_BASE_URL", "http://localhost:8000").rstrip("/")
     data_dir = Path(_env("NASTAVNIK_DATA_DIR", str(PROJECT_ROOT / "var"))).resolve()
@@ -149,6 +179,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=_env("LOG_LEVEL", "INFO"),
         log_json=_env_bool("LOG_JSON", True),
         jobs_in_process=_env_bool("JOBS_IN_PROCESS", environment != "production"),
+        web_workers=_env_int("WEB_WORKERS", (os.cpu_count() or 1) if environment == "production" else 1),
+        db_pool_size=_env_int("DB_POOL_SIZE", 10),
+        db_max_overflow=_env_int("DB_MAX_OVERFLOW", 5, minimum=0),
+        db_pool_timeout=_env_float("DB_POOL_TIMEOUT", 5.0),
+        db_pool_recycle=_env_int("DB_POOL_RECYCLE", 1800),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from nastavnik.platform.auth.permissions import INVITABLE_ROLES, Membership, Rol
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.imports import RowError
 from nastavnik.platform.tabular import Table
+from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.tenants.models import (
     SCHOOL_KIND_TITLES,
@@ -307,6 +309,32 @@ async def list_staff(db: AsyncSession, school: School) -> list[StaffMember]:
         .order_by(StaffMember.left_at.is_not(None), StaffMember.last_name, StaffMember.first_name)
     )
     return list(result.scalars())
+
+
+async def count_staff(db: AsyncSession, school: School) -> int:
+    """Staff who still work in the school, counted in PostgreSQL."""
+    await set_school(db, school.id)
+    return int(
+        await db.scalar(
+            select(func.count())
+            .select_from(StaffMember)
+            .where(StaffMember.school_id == school.id, StaffMember.left_at.is_(None))
+        )
+        or 0
+    )
+
+
+async def staff_page(db: AsyncSession, school: School, page: int = 1) -> tuple[Sequence[StaffMember], Window]:
+    """One page of the staff list: those who work first, by surname."""
+    await set_school(db, school.id)
+    query = (
+        select(StaffMember)
+        .where(StaffMember.school_id == school.id)
+        .order_by(
+            StaffMember.left_at.is_not(None), StaffMember.last_name, StaffMember.first_name, StaffMember.id
+        )
+    )
+    return await page_of(db, query, page)
 
 
 async def sync_staff_on_login(db: AsyncSession, user: User, memberships: list[Membership]) -> None:

@@ -16,11 +16,17 @@ from urllib.parse import urlencode
 
 import jwt
 from keycloak import KeycloakOpenID
+from keycloak.exceptions import KeycloakError
 
 from nastavnik.platform.settings import Settings
 
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 JWKS_TTL_SECONDS = 3600
+# The discovery document (endpoints) is fetched once and kept this long. The readiness
+# probe, which fetches the same document every few seconds, refreshes it or, when
+# Keycloak does not answer, forgets it: a new sign-in then fetches it itself, fails, and
+# gets the Russian «служба входа недоступна» page rather than a redirect to a dead server.
+DISCOVERY_TTL_SECONDS = 300
 
 
 class TokenError(Exception):
@@ -57,8 +63,11 @@ class OidcClient:
             client_secret_key=settings.keycloak_client_secret,
             timeout=15,
         )
+        # python-keycloak keeps one httpx.AsyncClient (keep-alive) for every call made here.
         self._jwks: jwt.PyJWKSet | None = None
         self._jwks_fetched = 0.0
+        self._discovery: dict[str, Any] | None = None
+        self._discovery_fetched = 0.0
 
     async def aclose(self) -> None:
         await self.keycloak.connection.aclose()
@@ -66,6 +75,27 @@ class OidcClient:
     @property
     def issuer(self) -> str:
         return f"{self.settings.keycloak_url}/realms/{self.settings.keycloak_realm}"
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+    def remember_discovery(self, document: dict[str, Any] | None) -> None:
+        """Keep a freshly fetched discovery document, or forget it (None: Keycloak is down)."""
+        if document is not None and not isinstance(document.get("authorization_endpoint"), str):
+            document = None
+        self._discovery = document
+        self._discovery_fetched = time.monotonic() if document is not None else 0.0
+
+    async def discovery(self) -> dict[str, Any]:
+        """The well-known document, fetched at most once per DISCOVERY_TTL_SECONDS."""
+        fresh = time.monotonic() - self._discovery_fetched <= DISCOVERY_TTL_SECONDS
+        if self._discovery is None or not fresh:
+            self.remember_discovery(await self.keycloak.a_well_known())
+            if self._discovery is None:
+                msg = "discovery document without an authorization endpoint"
+                raise KeycloakError(msg)
+        return self._discovery
 
     async def begin_login(self, next_url: str) -> tuple[str, PendingLogin]:
         verifier = secrets.token_urlsafe(64)
@@ -76,14 +106,19 @@ class OidcClient:
             code_verifier=verifier,
             next_url=next_url,
         )
-        url = await self.keycloak.a_auth_url(
-            redirect_uri=self.settings.redirect_uri,
-            scope="openid email profile",
-            state=pending.state,
-            nonce=pending.nonce,
-            code_challenge=challenge,
-            code_challenge_method="S256",
+        query = urlencode(
+            {
+                "client_id": self.settings.keycloak_client_id,
+                "response_type": "code",
+                "redirect_uri": self.settings.redirect_uri,
+                "scope": "openid email profile",
+                "state": pending.state,
+                "nonce": pending.nonce,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
         )
+        url = f"{(await self.discovery())['authorization_endpoint']}?{query}"
         return url, pending
 
     async def exchange_code(self, code: str, pending: PendingLogin) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from litestar.response import Redirect, Template
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
-from nastavnik.platform.web import DB, CurrentUser, Form
+from nastavnik.platform.ui.pagination import page_number
+from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.meetings import services
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, SCHOOL_MEETING_KINDS
-from nastavnik.school.pairs.services import list_mentorships, participant_ids_of_user
+from nastavnik.school.pairs.services import participant_ids_of_user
 from nastavnik.school.participants.models import local_today
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
@@ -46,19 +47,23 @@ class MeetingsController(SchoolController):
         year = AcademicYear.parse(request.query_params.get("year", "")) or AcademicYear.current(local_today())
         sees_all = workspace.can(Permission.SCHOOL_MEETINGS_VIEW)
         own = None if sees_all else await participant_ids_of_user(db, school, user.user.id)
-        pairs = await list_mentorships(db, school, year=year.start, participant_ids=own)
-        by_id = {m.id: m for m in pairs}
-        meetings = await services.list_meetings(db, school, year.start, None if sees_all else set(by_id))
+        meetings, window, pairs = await services.meetings_page(
+            db, school, year.start, participant_ids=own, page=page_number(request.query_params)
+        )
+        shown, school_total = await services.school_meetings(db, school, year.start)
         return await page(
-            "meetings/index.html",
+            "meetings/_list.html" if is_htmx(request) else "meetings/index.html",
             status_code=status_code,
             year=year,
-            pairs=by_id,
-            meetings=meetings,
+            pairs=pairs,
             sees_all=sees_all,
-            pair_meetings=[m for m in meetings if m.mentorship_id],
-            school_meetings=[m for m in meetings if m.mentorship_id is None],
-            watch=await services.watch(db, school, year.start, local_today()) if sees_all else None,
+            pair_meetings=meetings,
+            window=window.linked(f"/s/{school.code}/meetings", {"year": year.title}, target="#meetings-list"),
+            school_meetings=shown,
+            school_meetings_total=school_total,
+            watch=await services.watch(db, school, year.start, local_today())
+            if sees_all and not is_htmx(request)
+            else None,
             can_manage=workspace.can(Permission.SCHOOL_MEETINGS_MANAGE),
             form=form
             or Form(

@@ -8,10 +8,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, exists, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.meetings.models import (
     MEETING_KIND_SHORT,
@@ -22,8 +23,8 @@ from nastavnik.school.meetings.models import (
     MeetingFormat,
     MeetingKind,
 )
-from nastavnik.school.pairs.models import Mentorship, MentorshipStatus, mentorship_direction
-from nastavnik.school.pairs.services import list_mentorships
+from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus, mentorship_direction
+from nastavnik.school.pairs.services import OPEN_STATUSES, mentorships_by_id
 from nastavnik.tenants.models import School
 from nastavnik.tenants.reference import ReferenceItem, ReferenceKind, reference_items
 
@@ -138,14 +139,48 @@ async def pair_meetings(db: AsyncSession, mentorship: Mentorship) -> list[Meetin
     return list((await db.execute(query)).scalars())
 
 
-async def list_meetings(
-    db: AsyncSession, school: School, year: int, mentorship_ids: set[uuid.UUID] | None = None
-) -> list[Meeting]:
-    query = select(Meeting).where(Meeting.school_id == school.id, Meeting.academic_year == year)
-    if mentorship_ids is not None:
-        query = query.where(Meeting.mentorship_id.in_(mentorship_ids))
-    query = query.order_by(Meeting.held_on.desc(), Meeting.created_at.desc())
-    return list((await db.execute(query)).scalars())
+async def meetings_page(
+    db: AsyncSession,
+    school: School,
+    year: int,
+    *,
+    participant_ids: set[uuid.UUID] | None = None,
+    page: int = 1,
+) -> tuple[list[Meeting], Window, dict[uuid.UUID, Mentorship]]:
+    """One page of the year's pair meetings (a mentor's own pairs' only), newest first, with
+    the page's pairs loaded for their titles."""
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.school_id == school.id,
+            Meeting.academic_year == year,
+            Meeting.mentorship_id.is_not(None),
+        )
+        .order_by(Meeting.held_on.desc(), Meeting.created_at.desc(), Meeting.id)
+    )
+    if participant_ids is not None:
+        own = select(MentorshipMember.mentorship_id).where(
+            MentorshipMember.school_id == school.id, MentorshipMember.participant_id.in_(participant_ids)
+        )
+        query = query.where(Meeting.mentorship_id.in_(own))
+    meetings, window = await page_of(db, query, page)
+    pairs = await mentorships_by_id(db, school, {m.mentorship_id for m in meetings if m.mentorship_id})
+    return list(meetings), window, pairs
+
+
+SCHOOL_MEETINGS_SHOWN = 20
+
+
+async def school_meetings(db: AsyncSession, school: School, year: int) -> tuple[list[Meeting], int]:
+    """The latest school-level meetings of the year (group meetings, ceremonies) and how many there are."""
+    query = (
+        select(Meeting, func.count().over())
+        .where(Meeting.school_id == school.id, Meeting.academic_year == year, Meeting.mentorship_id.is_(None))
+        .order_by(Meeting.held_on.desc(), Meeting.created_at.desc())
+        .limit(SCHOOL_MEETINGS_SHOWN)
+    )
+    rows = (await db.execute(query)).all()
+    return [m for m, _ in rows], int(rows[0][1]) if rows else 0
 
 
 async def get_meeting(db: AsyncSession, school: School, meeting_id: str) -> Meeting | None:
@@ -176,6 +211,10 @@ class DirectionCount:
         return sum(self.counts.values())
 
 
+# How many quiet pairs and pairs without the first meeting the watch names; the rest are counted.
+WATCH_SHOWN = 10
+
+
 @dataclass
 class Watch:
     quiet: list[QuietPair]
@@ -184,45 +223,74 @@ class Watch:
     kinds: tuple[MeetingKind, ...]
     open_pairs: int
     meetings: int
+    quiet_total: int = 0
+    no_organisational_total: int = 0
 
     @property
     def kind_titles(self) -> list[str]:
         return [MEETING_KIND_SHORT[k] for k in self.kinds]
 
+    @property
+    def quiet_more(self) -> int:
+        return max(0, self.quiet_total - len(self.quiet))
+
+    @property
+    def no_organisational_more(self) -> int:
+        return max(0, self.no_organisational_total - len(self.no_organisational))
+
 
 async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> Watch:
-    pairs = [
-        m
-        for m in await list_mentorships(db, school, year=year)
-        if m.status in (MentorshipStatus.FORMING, MentorshipStatus.ACTIVE)
-    ]
-    last = dict(
-        (
-            await db.execute(
-                select(Meeting.mentorship_id, func.max(Meeting.held_on))
-                .where(Meeting.school_id == school.id, Meeting.mentorship_id.is_not(None))
-                .group_by(Meeting.mentorship_id)
-            )
-        ).all()
+    """The curator's watch, every figure counted in PostgreSQL and every list bounded.
+
+    Open pairs (forming or active) of the year: those without a meeting for three weeks
+    (since their last meeting, or since the start when they never met), the longest quiet
+    first; those that never had the organisational meeting; meetings per direction.
+    """
+    open_pair = (
+        Mentorship.school_id == school.id,
+        Mentorship.academic_year == year,
+        Mentorship.status.in_(OPEN_STATUSES),
     )
-    organised = set(
-        (
-            await db.execute(
-                select(Meeting.mentorship_id).where(
-                    Meeting.school_id == school.id, Meeting.kind == MeetingKind.ORGANISATIONAL
-                )
-            )
-        ).scalars()
+    last_meeting = (
+        select(func.max(Meeting.held_on))
+        .where(Meeting.school_id == Mentorship.school_id, Meeting.mentorship_id == Mentorship.id)
+        .correlate(Mentorship)
+        .scalar_subquery()
     )
-    quiet = []
-    for m in pairs:
-        since = last.get(m.id) or m.started_on
-        if since is None:
-            continue
-        days = (today - since).days
-        if days >= QUIET_DAYS:
-            quiet.append(QuietPair(m, last.get(m.id), days))
-    quiet.sort(key=lambda q: -q.days)
+    since = func.coalesce(last_meeting, Mentorship.started_on)
+    quiet_days = type_coerce(literal(today) - since, Integer).label("days")
+    quiet_rows = (
+        await db.execute(
+            select(Mentorship.id, last_meeting.label("last"), quiet_days, func.count().over())
+            .where(*open_pair, since <= today - dt.timedelta(days=QUIET_DAYS))
+            .order_by(quiet_days.desc(), Mentorship.number)
+            .limit(WATCH_SHOWN)
+        )
+    ).all()
+    organised = exists().where(
+        Meeting.school_id == Mentorship.school_id,
+        Meeting.mentorship_id == Mentorship.id,
+        Meeting.kind == MeetingKind.ORGANISATIONAL,
+    )
+    unorganised_rows = (
+        await db.execute(
+            select(Mentorship.id, func.count().over())
+            .where(*open_pair, ~organised)
+            .order_by(Mentorship.number)
+            .limit(WATCH_SHOWN)
+        )
+    ).all()
+    named = await mentorships_by_id(db, school, [r[0] for r in quiet_rows] + [r[0] for r in unorganised_rows])
+    figures = (
+        await db.execute(
+            select(
+                select(func.count()).where(*open_pair).scalar_subquery(),
+                select(func.count())
+                .where(Meeting.school_id == school.id, Meeting.academic_year == year)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
     # Meetings counted per direction of their pair, the way seed 000 reports them.
     rows = (
         await db.execute(
@@ -243,16 +311,15 @@ async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> 
         DirectionCount(item, {k: counts[item.id].get(k, 0) for k in PAIR_MEETING_KINDS})
         for item in await reference_items(db, ReferenceKind.DIRECTION)
     ]
-    meetings_count = await db.scalar(
-        select(func.count()).where(Meeting.school_id == school.id, Meeting.academic_year == year)
-    )
     return Watch(
-        quiet=quiet,
-        no_organisational=[m for m in pairs if m.id not in organised],
+        quiet=[QuietPair(named[key], last, int(days)) for key, last, days, _ in quiet_rows],
+        no_organisational=[named[key] for key, _ in unorganised_rows],
         by_direction=by_direction,
         kinds=PAIR_MEETING_KINDS,
-        open_pairs=len(pairs),
-        meetings=int(meetings_count or 0),
+        open_pairs=int(figures[0] or 0),
+        meetings=int(figures[1] or 0),
+        quiet_total=int(quiet_rows[0][-1]) if quiet_rows else 0,
+        no_organisational_total=int(unorganised_rows[0][-1]) if unorganised_rows else 0,
     )
 
 

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from nastavnik.platform import documents as d
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission, Role
+from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.meetings import services as meetings
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, PAIR_MEETING_KINDS
@@ -94,16 +95,23 @@ class PairsController(SchoolController):
             MentorshipStatus(status_value) if status_value in {s.value for s in MentorshipStatus} else None
         )
         year = AcademicYear.parse(request.query_params.get("year", "")) or meetings_year()
-        mentorships = await services.list_mentorships(
+        rows, window = await services.mentorships_page(
             db,
             school,
             year=year.start,
             status=status,
             participant_ids=None if access.sees_all else access.own,
+            page=page_number(request.query_params),
         )
+        # htmx (the pager) asks for the list alone; the filters stay in every link.
         return await page(
-            "pairs/index.html",
-            mentorships=mentorships,
+            "pairs/_list.html" if is_htmx(request) else "pairs/index.html",
+            rows=rows,
+            window=window.linked(
+                f"/s/{school.code}/pairs",
+                {"year": year.title, "status": status.value if status else ""},
+                target="#pairs-list",
+            ),
             status=status_value,
             year=year,
             years=[year.previous(), year, year.next()],

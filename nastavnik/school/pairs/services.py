@@ -6,13 +6,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
+from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.pairs.models import (
     STATUS_NEXT,
@@ -166,6 +168,82 @@ async def list_mentorships(
         query = query.where(Mentorship.id.in_(own))
     query = query.order_by(Mentorship.academic_year.desc(), Mentorship.number)
     return list((await db.execute(query)).unique().scalars())
+
+
+@dataclass
+class PairRow:
+    """A pair on the list page with its plan's progress, counted in PostgreSQL."""
+
+    mentorship: Mentorship
+    plan_done: int
+    plan_total: int
+
+    @property
+    def plan_percent(self) -> int:
+        return round(self.plan_done * 100 / self.plan_total) if self.plan_total else 0
+
+
+def _plan_items_count(*, done_only: bool) -> ColumnElement[int]:
+    query = (
+        select(func.count())
+        .select_from(PlanItem)
+        .join(
+            DevelopmentPlan,
+            (DevelopmentPlan.school_id == PlanItem.school_id) & (DevelopmentPlan.id == PlanItem.plan_id),
+        )
+        .where(
+            DevelopmentPlan.school_id == Mentorship.school_id, DevelopmentPlan.mentorship_id == Mentorship.id
+        )
+    )
+    if done_only:
+        query = query.where(PlanItem.done.is_(True))
+    return query.correlate(Mentorship).scalar_subquery()
+
+
+def own_mentorships(school: School, participant_ids: set[uuid.UUID]) -> ColumnElement[bool]:
+    """The pairs and groups one of these participants is a member of (a mentor's own)."""
+    own = select(MentorshipMember.mentorship_id).where(
+        MentorshipMember.school_id == school.id, MentorshipMember.participant_id.in_(participant_ids)
+    )
+    return Mentorship.id.in_(own)
+
+
+async def mentorships_page(
+    db: AsyncSession,
+    school: School,
+    *,
+    year: int,
+    status: MentorshipStatus | None = None,
+    participant_ids: set[uuid.UUID] | None = None,
+    page: int = 1,
+) -> tuple[list[PairRow], Window]:
+    """One page of the pairs list: the page's pairs with members and directions, plan figures in SQL."""
+    query = (
+        select(Mentorship, _plan_items_count(done_only=True), _plan_items_count(done_only=False))
+        .where(Mentorship.school_id == school.id, Mentorship.academic_year == year)
+        .options(selectinload(Mentorship.members), selectinload(Mentorship.directions))
+        .order_by(Mentorship.number, Mentorship.id)
+    )
+    if status is not None:
+        query = query.where(Mentorship.status == status)
+    if participant_ids is not None:
+        query = query.where(own_mentorships(school, participant_ids))
+    rows, window = await page_of(db, query, page)
+    return [PairRow(m, int(done or 0), int(total or 0)) for m, done, total in rows], window
+
+
+async def mentorships_by_id(
+    db: AsyncSession, school: School, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Mentorship]:
+    """These pairs with their members (for their titles), in one query whatever their number."""
+    if not ids:
+        return {}
+    query = (
+        select(Mentorship)
+        .where(Mentorship.school_id == school.id, Mentorship.id.in_(set(ids)))
+        .options(selectinload(Mentorship.members))
+    )
+    return {m.id: m for m in (await db.execute(query)).scalars()}
 
 
 async def get_mentorship(db: AsyncSession, school: School, mentorship_id: str) -> Mentorship | None:

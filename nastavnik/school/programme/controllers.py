@@ -15,7 +15,7 @@ from nastavnik.platform.web import DB, CurrentUser, Form
 from nastavnik.school.programme import services as svc
 from nastavnik.school.programme.figures import FEDERAL_TARGET, programme_figures
 from nastavnik.school.programme.models import PROGRAMME_MODEL_TITLES, Programme
-from nastavnik.school.roadmap.services import load_roadmap
+from nastavnik.school.roadmap.services import summarise_roadmap
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
 from nastavnik.tenants.reference import ReferenceKind, reference_items
@@ -42,7 +42,7 @@ class ProgrammeController(SchoolController):
         for programme in programmes:
             loaded = await svc.programme_for_year(db, school, programme.year)
             if loaded is not None:
-                progress[programme.id] = await load_roadmap(db, school, loaded)
+                progress[programme.id] = await summarise_roadmap(db, school, loaded)
         current = AcademicYear.current(svc.local_today())
         taken = {p.academic_year for p in programmes}
         default_year = next((y for y in svc.year_choices() if y.start == current.start), current)
@@ -135,7 +135,7 @@ class ProgrammeController(SchoolController):
             "programme/show.html",
             status_code=status_code,
             programme=programme,
-            view=await load_roadmap(db, school, programme),
+            view=await summarise_roadmap(db, school, programme),
             figures=await programme_figures(db, school, programme.year),
             federal_target=FEDERAL_TARGET,
             settings_form=settings_form,

@@ -21,6 +21,7 @@ from nastavnik.platform import documents as d
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.settings import Settings
+from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.programme.models import Programme, ProgrammeStage
 from nastavnik.school.programme.services import (
@@ -162,6 +163,7 @@ class RoadmapController(SchoolController):
         page: Page,
         programme: ProgrammeDep,
     ) -> Template:
+        changes, window = await svc.history(db, school, programme, page_number(request.query_params))
         return await self._render(
             request,
             db,
@@ -170,7 +172,8 @@ class RoadmapController(SchoolController):
             workspace,
             programme,
             "roadmap/history.html",
-            changes=await svc.history(db, school, programme),
+            changes=changes,
+            window=window.linked(_roadmap_url(workspace, programme) + "/history"),
             action_titles=CHANGE_ACTION_TITLES,
         )
 

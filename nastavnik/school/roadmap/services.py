@@ -17,6 +17,7 @@ from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.models import User
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.documents.text import format_date
+from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.programme.deadlines import DeadlineError, parse_for_year
 from nastavnik.school.programme.models import Programme, ProgrammeStage
@@ -657,23 +658,141 @@ async def approve(db: AsyncSession, school: School, programme: Programme, actor:
     await db.flush()
 
 
-async def history(db: AsyncSession, school: School, programme: Programme) -> list[RoadmapChange]:
+async def history(
+    db: AsyncSession, school: School, programme: Programme, page: int = 1
+) -> tuple[Sequence[RoadmapChange], Window]:
+    """One page of the changes made after approval, newest first."""
     await set_school(db, school.id)
-    result = await db.execute(
+    query = (
         select(RoadmapChange)
         .where(RoadmapChange.school_id == school.id, RoadmapChange.programme_id == programme.id)
         .order_by(RoadmapChange.created_at.desc(), RoadmapChange.id.desc())
     )
-    return list(result.scalars())
+    return await page_of(db, query, page)
 
 
 # --- the school's dashboard -------------------------------------------------------------
 
+# Rows named under «Просрочено» and «В ближайшие две недели»; the rest are counted.
+DASHBOARD_SHOWN = 5
 
-async def dashboard(db: AsyncSession, school: School, today: dt.date | None = None) -> RoadmapView | None:
+
+@dataclass
+class StageFigures:
+    stage: ProgrammeStage
+    number: int
+    total: int
+    done: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done, self.total)
+
+    @property
+    def tone(self) -> str | None:
+        if self.total and self.done == self.total:
+            return "success"
+        if self.overdue:
+            return "danger"
+        return None
+
+
+@dataclass
+class RoadmapSummary:
+    """A roadmap's progress counted in PostgreSQL, with the first few late and coming rows."""
+
+    programme: Programme
+    stages: list[StageFigures]
+    today: dt.date
+    overdue: list[RoadmapItem]
+    overdue_count: int
+    due_soon: list[RoadmapItem]
+    due_soon_count: int
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.stages)
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.stages)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done, self.total)
+
+    def number_of(self, item: RoadmapItem) -> str:
+        stage = next((s for s in self.stages if s.stage.id == item.stage_id), None)
+        return f"{stage.number}.{item.position}" if stage else str(item.position)
+
+
+async def summarise_roadmap(
+    db: AsyncSession, school: School, programme: Programme, today: dt.date | None = None
+) -> RoadmapSummary:
+    """Counts per stage and of late and coming rows in one statement, the rows named in two more.
+
+    The programme must be loaded with its stages. The statement count does not grow with the
+    roadmap: nothing is loaded to be counted.
+    """
+    await set_school(db, school.id)
+    today = today or local_today()
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    is_open = RoadmapItem.status.in_(OPEN_STATUSES)
+    late = is_open & (RoadmapItem.due_on < today)
+    coming = is_open & (RoadmapItem.due_on >= today) & (RoadmapItem.due_on <= soon)
+    mine = (RoadmapItem.school_id == school.id, RoadmapItem.programme_id == programme.id)
+    figures = {
+        stage_id: (int(total), int(done), int(overdue), int(due))
+        for stage_id, total, done, overdue, due in (
+            await db.execute(
+                select(
+                    RoadmapItem.stage_id,
+                    func.count(),
+                    func.count().filter(RoadmapItem.status == ItemStatus.DONE),
+                    func.count().filter(late),
+                    func.count().filter(coming),
+                )
+                .where(*mine)
+                .group_by(RoadmapItem.stage_id)
+            )
+        ).all()
+    }
+    stages = [
+        StageFigures(stage, number, *figures.get(stage.id, (0, 0, 0, 0))[:3])
+        for number, stage in enumerate(programme.stages, start=1)
+    ]
+
+    async def first_rows(condition: Any) -> list[RoadmapItem]:
+        # By date, then in the roadmap's own order (stage, then row).
+        query = (
+            select(RoadmapItem)
+            .join(
+                ProgrammeStage,
+                (ProgrammeStage.school_id == RoadmapItem.school_id)
+                & (ProgrammeStage.id == RoadmapItem.stage_id),
+            )
+            .where(*mine, condition)
+            .order_by(RoadmapItem.due_on, ProgrammeStage.position, RoadmapItem.position)
+            .limit(DASHBOARD_SHOWN)
+        )
+        return list((await db.execute(query)).scalars())
+
+    return RoadmapSummary(
+        programme=programme,
+        stages=stages,
+        today=today,
+        overdue=await first_rows(late),
+        overdue_count=sum(f[2] for f in figures.values()),
+        due_soon=await first_rows(coming),
+        due_soon_count=sum(f[3] for f in figures.values()),
+    )
+
+
+async def dashboard(db: AsyncSession, school: School, today: dt.date | None = None) -> RoadmapSummary | None:
     """Progress of this academic year's roadmap, or None when there is no programme yet."""
     today = today or local_today()
     programme = await programme_for_year(db, school, AcademicYear.current(today))
     if programme is None:
         return None
-    return await load_roadmap(db, school, programme, today)
+    return await summarise_roadmap(db, school, programme, today)
