@@ -59,11 +59,10 @@ from nastavnik.regional.workspace.controllers import (
     RegionWorkspaceController,
 )
 from nastavnik.school.documents.controllers import SchoolDocumentsController
-from nastavnik.school.matching.controllers import MatchingController, PreferenceLinkController
+from nastavnik.school.matching.controllers import MATCHING_CONTROLLERS
 from nastavnik.school.meetings.controllers import MeetingsController
 from nastavnik.school.pairs.controllers import PairsController
-from nastavnik.school.participants.controllers import ParticipantsController
-from nastavnik.school.participants.import_controllers import ParticipantImportController
+from nastavnik.school.participants.controllers import PARTICIPANT_CONTROLLERS
 from nastavnik.school.programme.controllers import ProgrammeController
 from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
@@ -197,10 +196,8 @@ def create_app(
             SchoolDocumentsController,
             RegionTemplatesController,
             AdminTemplatesController,
-            ParticipantsController,
-            ParticipantImportController,
-            MatchingController,
-            PreferenceLinkController,
+            *PARTICIPANT_CONTROLLERS,
+            *MATCHING_CONTROLLERS,
             PairsController,
             MeetingsController,
             MunicipalityWorkspaceController,

@@ -48,18 +48,10 @@ def _dependencies_used(handler: HTTPRouteHandler) -> set[str]:
     return seen
 
 
-# Handlers still resolving the school themselves (issue 8, to convert next): the matching
-# and participants controllers. Their cross-school 404s are tested in their own files.
-NOT_YET_CONVERTED = ("matching:", "participants:")
-
-
 async def test_every_workspace_route_is_guarded_and_resolves_its_workspace(app: Litestar) -> None:
     handlers = _workspace_handlers(app)
     assert len(handlers) > 100
     for path, handler in handlers:
-        name = handler.name or ""
-        if name.startswith(NOT_YET_CONVERTED) and not name.startswith("participants:import"):
-            continue
         guards = [getattr(g, "__name__", "") for g in handler.resolve_guards()]
         expected = next(
             (name for prefix, name in SCOPES.items() if path.startswith(prefix)), "member_of_platform"
