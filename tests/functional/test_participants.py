@@ -289,6 +289,35 @@ async def test_interview_result_needs_a_date(
     assert "Укажите дату собеседования." in reply.text
 
 
+async def test_interview_on_a_card_the_mentor_cannot_see_is_404_on_their_own_403(
+    browser_for: Browser, mentor_a: Persona, world: World, db: AsyncSession
+) -> None:
+    # The card's visibility is checked before the interview permission: someone else's card
+    # is as unknown to a mentor as another school's.
+    await set_school(db, world.school_a.id)
+    member = (
+        await db.execute(select(StaffMember).where(StaffMember.user_id == mentor_a.user.id))
+    ).scalar_one()
+    own = await make_mentor(
+        db,
+        world.school_a,
+        await make_person(db, world.school_a, kind=ParticipantKind.TEACHER, staff_member_id=member.id),
+    )
+    other = await make_mentor(db, world.school_a)
+    browser = await browser_for(mentor_a)
+    token = await csrf_token(browser, f"/s/{world.school_a.code}/participants/{own.participant_id}")
+    data = {"_csrf_token": token, "interview_result": "recommended"}
+    base = f"/s/{world.school_a.code}/participants"
+    other_reply = await browser.post(
+        f"{base}/{other.participant_id}/mentor/interview?year={year_title()}", data=data
+    )
+    assert other_reply.status_code == 404
+    own_reply = await browser.post(
+        f"{base}/{own.participant_id}/mentor/interview?year={year_title()}", data=data
+    )
+    assert own_reply.status_code == 403
+
+
 async def test_a_mentee_who_completed_the_year_becomes_a_mentor_candidate_next_year(
     browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
 ) -> None:
