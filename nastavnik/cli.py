@@ -78,7 +78,14 @@ def start_smtp_sink(settings: Settings) -> object | None:
     return controller
 
 
-def serve(host: str, port: int, *, reload: bool = False) -> None:
+def serve(host: str, port: int, *, reload: bool = False, workers: int = 1) -> None:
+    """Uvicorn; with `workers` > 1 its supervisor runs that many processes on one socket.
+
+    Each worker builds its own app (the factory), so each has its own pool of
+    DB_POOL_SIZE + DB_MAX_OVERFLOW connections; a worker that dies is started again.
+    Uvicorn rather than granian: measured alike on this app (its Python time per page
+    dominates), and uvicorn is already here with proxy headers (deploy/README.md).
+    """
     import uvicorn
 
     uvicorn.run(
@@ -87,6 +94,7 @@ def serve(host: str, port: int, *, reload: bool = False) -> None:
         host=host,
         port=port,
         reload=reload,
+        workers=None if reload else workers,
         proxy_headers=True,
         access_log=False,
         log_config=None,
@@ -142,8 +150,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    get_settings()  # a missing secret is reported here, not as a traceback of the server
-    serve(args.host, args.port, reload=args.reload)
+    settings = get_settings()  # a missing secret is reported here, not as a traceback of the server
+    workers = args.workers or settings.web_workers
+    if args.reload and workers > 1:
+        print("nastavnik: --reload работает с одним процессом; --workers не учтён", file=sys.stderr)
+        workers = 1
+    serve(args.host, args.port, reload=args.reload, workers=workers)
     return 0
 
 
@@ -287,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         if name == "serve":
             p.add_argument("--reload", action="store_true")
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=0,
+                metavar="N",
+                help="число процессов сервера (по умолчанию WEB_WORKERS: в production — число ядер, иначе 1)",
+            )
         p.set_defaults(func=func)
     p = sub.add_parser("migrate", help="применить миграции базы данных")
     p.add_argument("revision", nargs="?", default="heads")
