@@ -152,6 +152,9 @@ async def _set_local(session: AsyncSession, name: str, value: str) -> None:
     another one has overwritten.
     """
     connection = (await session.connection()).sync_connection
+    if connection is None:  # pragma: no cover - an open AsyncConnection always has one
+        await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+        return
     applied: dict[str, tuple[object, str]] = connection.info.setdefault("app_scope", {})
     current = connection.get_nested_transaction() or connection.get_transaction()
     known = applied.get(name)

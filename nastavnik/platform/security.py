@@ -108,16 +108,21 @@ class InputGuardMiddleware(ASGIMiddleware):
             raise BadInputError
         request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope=scope, receive=receive)
         content_type, _ = request.content_type
-        if content_type in {RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART}:
-            try:
-                form = await request.form()
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise BadInputError from exc
-            items = form.multi_items()
+        if content_type not in {RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART}:
+            await next_app(scope, receive, send)
+            return
+        try:
+            form = await request.form()
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadInputError from exc
+        items = list(form.multi_items())
+        uploads = [value for _, value in items if isinstance(value, UploadFile)]
+        try:
             if any(_bad_value(v) for _, v in items) or any("\x00" in k for k, _ in items):
-                # The handler that would close the uploaded files never runs.
-                for _, value in items:
-                    if isinstance(value, UploadFile):
-                        await value.close()
                 raise BadInputError
-        await next_app(scope, receive, send)
+            await next_app(scope, receive, send)
+        finally:
+            # The files were spooled when the form was parsed here; close them however the
+            # request ends (refused by a guard, answered, or failed), not at garbage collection.
+            for upload in uploads:
+                await upload.close()

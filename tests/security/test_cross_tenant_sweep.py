@@ -26,7 +26,6 @@ inside one transaction rolled back at the end:
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import re
@@ -87,7 +86,6 @@ from tests.conftest import PersonaBrowser, make_persona
 pytestmark = [
     pytest.mark.anyio,
     # See `_post`: uploads refused before their handler are closed by the garbage collector.
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <function SpooledTemporaryFile.__del__"),
 ]
 
 # Routes outside the four tenant scopes, each with the reason it is not swept here.
@@ -510,7 +508,6 @@ async def _add_objects(sweep: Sweep, who: str, school: School, ids: dict[str, st
     ]
     for reply in replies:
         assert reply.status_code in {200, 303}, (reply.request.url, reply.status_code, reply.text[:500])
-    gc.collect()  # the uploads' spooled files, see `_post`
 
 
 async def _collect_forms(sweep: Sweep, who: str, prefix: str, ids: Ids) -> dict[str, Form]:
@@ -538,7 +535,6 @@ async def sweep(settings: Settings, database: DatabaseUrls) -> AsyncIterator[Swe
                 yield await _build(app, client, db, settings)
         finally:
             await transaction.rollback()
-            gc.collect()  # no upload of this module is left for a later test's collection
     await engine.dispose()
 
 
@@ -735,11 +731,6 @@ async def _post(sweep: Sweep, who: str, route: str, url: str, forms: dict[str, F
     reply = await sweep.browsers[who].post(
         url, data=data, files=files or None, headers=headers, follow_redirects=False
     )
-    if files:
-        # Refused before its handler, the request leaves the uploads that InputGuardMiddleware
-        # parsed unclosed (reported, app-side): collected here, inside this case, where the
-        # module's `filterwarnings` lets their ResourceWarning pass.
-        gc.collect()
     assert not (reply.status_code == 403 and "CSRF" in reply.text), (
         f"{url}: CSRF refused, handler not reached"
     )
