@@ -59,6 +59,15 @@ async def person_or_404(db: DB, school: School, participant_id: str, *, full: bo
         raise NotFoundException from exc
 
 
+async def person_form_context(db: DB, school: School) -> dict[str, Any]:
+    """Choices of the person form (new and edit): partner organisations, teacher categories."""
+    partners = await svc.list_partners(db, school)
+    return {
+        "partner_options": [(str(p.id), p.name) for p in partners],
+        "category_options": [(c.value, t) for c, t in TEACHER_CATEGORY_TITLES.items()],
+    }
+
+
 # ---- the person of the URL, as a dependency -------------------------------------------
 
 

@@ -21,12 +21,12 @@ from nastavnik.school.participants.controllers._common import (
     audit_person,
     card_again,
     card_context,
+    person_form_context,
     provide_editable_person,
     provide_person,
     provide_visible_person,
     year_of,
 )
-from nastavnik.school.participants.controllers.people import person_form_context
 from nastavnik.school.participants.models import INTERVIEW_RESULT_TITLES, ParticipantKind
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.provisioning import ProvisioningError

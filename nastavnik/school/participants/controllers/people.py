@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import get, post
 from litestar.response import Redirect, Template
 
@@ -12,10 +10,15 @@ from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.participants import search
 from nastavnik.school.participants import services as svc
-from nastavnik.school.participants.controllers._common import AnyRequest, audit_person, kind_options, year_of
+from nastavnik.school.participants.controllers._common import (
+    AnyRequest,
+    audit_person,
+    kind_options,
+    person_form_context,
+    year_of,
+)
 from nastavnik.school.participants.models import (
     PARTICIPANT_KIND_TITLES,
-    TEACHER_CATEGORY_TITLES,
     ParticipantKind,
     local_today,
 )
@@ -23,15 +26,6 @@ from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController
 from nastavnik.tenants.models import School
 
 MANAGE = requires(Permission.SCHOOL_PARTICIPANTS_MANAGE)
-
-
-async def person_form_context(db: DB, school: School) -> dict[str, Any]:
-    """Choices of the person form (new and edit): partner organisations, teacher categories."""
-    partners = await svc.list_partners(db, school)
-    return {
-        "partner_options": [(str(p.id), p.name) for p in partners],
-        "category_options": [(c.value, t) for c, t in TEACHER_CATEGORY_TITLES.items()],
-    }
 
 
 class PeopleController(SchoolController):
