@@ -220,7 +220,7 @@ async def test_lists_show_one_page_with_a_pager_that_keeps_the_filters(
 
     home = (await browser.get(urls["dashboard"])).text
     assert "Просрочено: " in home
-    assert home.count('#item-') <= 2 * 5  # five late rows and five coming at most
+    assert home.count("#item-") <= 2 * 5  # five late rows and five coming at most
 
     staff = (await browser.get(urls["staff"])).text
     assert "Показаны 1–10 из 32" in staff  # 30 teachers, the curator and the mentor

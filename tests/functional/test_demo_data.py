@@ -35,7 +35,7 @@ from nastavnik.school.participants.models import (
 )
 from nastavnik.school.programme.services import contingent_for
 from nastavnik.school.roadmap.models import ItemStatus
-from nastavnik.school.roadmap.services import dashboard
+from nastavnik.school.roadmap.services import dashboard, load_roadmap
 from nastavnik.tenants.demo import seed_demo
 from nastavnik.tenants.models import School, StaffMember
 from tests.conftest import Browser, make_persona
@@ -100,8 +100,18 @@ async def test_the_demo_school_has_a_programme_a_roadmap_in_progress_and_the_con
         48,
         7,
     )
-    roadmap = await dashboard(db, school)
-    assert roadmap is not None
+    summary = await dashboard(db, school)
+    assert summary is not None
+    roadmap = await load_roadmap(db, school, summary.programme)
+    # The dashboard's figures, counted in PostgreSQL, agree with the roadmap's rows.
+    assert (summary.total, summary.done, summary.overdue_count, summary.due_soon_count) == (
+        roadmap.total,
+        roadmap.done,
+        len(roadmap.overdue),
+        len(roadmap.due_soon),
+    )
+    assert [s.percent for s in summary.stages] == [s.percent for s in roadmap.stages]
+    assert summary.overdue == roadmap.overdue[:5]
     assert roadmap.programme.origin.startswith("Шаблон «Целевая модель наставничества обучающихся")
     assert roadmap.programme.approved_at is not None
     assert roadmap.programme.approved_by_name == "Соколова Елена Викторовна"
