@@ -160,19 +160,8 @@ def _names_an_object(path: str) -> bool:
     return any(p not in NOT_OBJECT_IDS for p in _params(path))
 
 
-# Routes where a school B user is known to reach school A's data: (method, path) → what happens.
-KNOWN_LEAKS: dict[tuple[str, str], str] = {}
-
-
 def _cases(routes: list[tuple[str, str]]) -> list[Any]:
-    return [
-        pytest.param(
-            r,
-            id=_case_id(r),
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[r])] if r in KNOWN_LEAKS else [],
-        )
-        for r in routes
-    ]
+    return [pytest.param(r, id=_case_id(r)) for r in routes]
 
 
 # ---- the data set -----------------------------------------------------------------------
