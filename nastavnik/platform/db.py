@@ -169,5 +169,19 @@ async def set_school(session: AsyncSession, school_id: uuid.UUID | None) -> None
     await _set_local(session, "app.school_id", str(school_id) if school_id else "")
 
 
+async def set_region(
+    session: AsyncSession, region_id: uuid.UUID | None, municipality_id: uuid.UUID | None = None
+) -> None:
+    """Scope the current transaction to a region, or to one municipality of it.
+
+    The regional layer's own tables (rollups, directory, bank) have policies comparing
+    their `region_id` / `municipality_id` with `app.region_id` / `app.municipality_id`;
+    an empty municipality means the whole region. Schools' tables stay closed: their
+    policies read `app.school_id` only.
+    """
+    await _set_local(session, "app.region_id", str(region_id) if region_id else "")
+    await _set_local(session, "app.municipality_id", str(municipality_id) if municipality_id else "")
+
+
 async def set_actor(session: AsyncSession, user_id: uuid.UUID | None) -> None:
     await _set_local(session, "app.user_id", str(user_id) if user_id else "")

@@ -20,7 +20,7 @@ from nastavnik.platform.auth.permissions import (
     permissions_for,
 )
 from nastavnik.platform.auth.sessions import AuthContext
-from nastavnik.platform.db import set_actor, set_school
+from nastavnik.platform.db import set_actor, set_region, set_school
 from nastavnik.platform.web import request_id_of
 from nastavnik.tenants.models import Municipality, Region, School
 from nastavnik.tenants.services import (
@@ -177,6 +177,7 @@ async def resolve_municipality(db: AsyncSession, auth: AuthContext, code: str) -
     municipality = await municipality_by_code(db, code) if roles else None
     if municipality is None:
         raise NotFoundException
+    await set_region(db, municipality.region_id, municipality.id)
     await set_actor(db, auth.user.id)
     base = f"/m/{code}/"
     return MunicipalityWorkspace(
@@ -196,6 +197,7 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
     region = await region_by_code(db, code) if roles else None
     if region is None:
         raise NotFoundException
+    await set_region(db, region.id)
     await set_actor(db, auth.user.id)
     base = f"/r/{code}/"
     workspace = RegionWorkspace(

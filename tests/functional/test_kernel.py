@@ -100,3 +100,22 @@ async def test_guard_refuses_without_loading_the_school(
     member = await (await browser_for(mentor_a)).get(f"/s/{world.school_a.code}/staff")
     assert member.status_code == 403
     assert set_school == []
+
+
+async def test_regional_workspaces_scope_the_transaction_to_their_region(
+    monkeypatch: pytest.MonkeyPatch,
+    browser_for: Browser,
+    world: World,
+    municipal_officer: Persona,
+    cnppm_tutor: Persona,
+) -> None:
+    set_region = _counting(monkeypatch, tenants_web, "set_region")
+    reply = await (await browser_for(municipal_officer)).get(f"/m/{world.municipality_a.code}/")
+    assert reply.status_code == 200
+    reply = await (await browser_for(cnppm_tutor)).get(f"/r/{world.region.code}/")
+    assert reply.status_code == 200
+    # (session, region_id[, municipality_id]): the municipality's page is narrowed to it.
+    assert [call[1:] for call in set_region] == [
+        (world.region.id, world.municipality_a.id),
+        (world.region.id,),
+    ]
