@@ -13,12 +13,13 @@ as `nastavnik seed-demo --no-keycloak` does, then grown by `grow_school`.
 
 Growing copies every row the school owns (people, profiles, consents, trainings,
 requests, matching rounds, preferences and proposals, pairs, members, plans and plan
-items, meetings and attendance, roadmap rows, their responsible people and history)
+items, meetings and attendance, roadmap history)
 `factor - 1` times, each copy with new ids: an id is mapped to `md5(id || ':' || copy)`,
 the same function for a row's own id and for every column pointing at a copied row, so
 every composite foreign key `(school_id, id)` stays consistent. The school's singletons
 (programme of the year, its stages, contingent, regulation, matching settings, document
-registrations, staff) are kept once; copies point at them. Everything runs as INSERT ...
+registrations, staff, and the roadmap: its rows are the year's plan, not per person;
+their history is copied) are kept once; copies point at them. Everything runs as INSERT ...
 SELECT inside PostgreSQL, as the schema owner under the school's `app.school_id`, so the
 row-level security policies check every row on the way in.
 
@@ -64,6 +65,12 @@ SINGLETONS = frozenset(
         "matching_settings",
         "programme",
         "programme_stage",
+        # The roadmap is the programme's plan for the year (47 rows from the template plus
+        # the school's own): it does not grow with the number of people. Its history
+        # (`roadmap_change`) is copied, so the history page is measured at 100×.
+        "roadmap_attachment",
+        "roadmap_item",
+        "roadmap_responsible",
         "school_regulation",
         "staff_member",
     }
@@ -350,7 +357,7 @@ def clone_school(conn: psycopg.Connection, source_id: uuid.UUID, target_id: uuid
 
 
 def marker(factor: int) -> str:
-    return f"bench:demo×{factor}"
+    return f"bench:demo×{factor}:v2"  # v2: the roadmap is kept once
 
 
 def _current_marker(conn: psycopg.Connection) -> str:

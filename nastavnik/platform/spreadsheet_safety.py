@@ -14,9 +14,10 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Tab and CR open a formula in some spreadsheets too; the full-width forms are folded to the
 # ASCII ones by Excel in East Asian input modes.
@@ -46,30 +47,17 @@ def csv_bytes(rows: Iterable[Sequence[object]], *, delimiter: str = ";", bom: bo
     return b"\xef\xbb\xbf" + data if bom else data
 
 
-def set_xlsx_value(cell: XlsxCell, value: Any) -> None:
-    """Write `value` into `cell`; text is always a string cell, never a formula."""
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> XlsxCell:
+    """A cell of a write-only sheet holding `value`; text is always a string cell, never a formula."""
     if isinstance(value, str):
         # Control characters are not allowed in XLSX at all (openpyxl refuses the value).
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
+    cell: XlsxCell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
-        _as_text(cell, value)
-
-
-def _as_text(cell: XlsxCell, value: str) -> None:
-    # openpyxl turns any text starting with "=" into a formula cell; a string cell is shown
-    # as typed and never evaluated, and the quote prefix keeps it text when edited in Excel.
-    cell.data_type = "s"
-    if looks_like_formula(value):
-        cell.quotePrefix = True
-
-
-def append_xlsx_row(sheet: Worksheet, values: Sequence[Any]) -> int:
-    """`sheet.append(values)`, safely: text cells are strings; returns the row number."""
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    number = sheet.max_row
-    for index, value in enumerate(values, start=1):
-        cell = sheet.cell(row=number, column=index)
-        if isinstance(value, str) and isinstance(cell, XlsxCell):
-            _as_text(cell, value)
-    return number
+        # openpyxl turns any text starting with "=" into a formula cell; a string cell is
+        # shown as typed and never evaluated, and the quote prefix keeps it text when
+        # edited in Excel.
+        cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
+    return cell
