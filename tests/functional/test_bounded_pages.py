@@ -132,6 +132,7 @@ def pages(world: World, roadmap: Roadmap) -> dict[str, str]:
         "staff": f"{base}/staff",
         "roadmap history": f"{roadmap.base}/history",
         "programme": f"{base}/programme",
+        "matching people": f"{base}/matching/people",
     }
 
 

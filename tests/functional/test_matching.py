@@ -418,3 +418,41 @@ async def test_user_of_school_b_gets_404_on_school_a_matching_actions(
     url = f"/s/{world.school_a.code}/matching" + route.format(round=round_id)
     reply = await browser.post(url, data={"_csrf_token": token, "proposal": "x", "mentor": "x"})
     assert reply.status_code == 404
+
+
+async def test_people_page_pages_its_lists_and_opens_forms_on_demand(
+    monkeypatch: pytest.MonkeyPatch, browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    from nastavnik.platform.ui import pagination
+
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 1)
+    browser = await browser_for(curator_a)
+    people = f"/s/{world.school_a.code}/matching/people"
+    for mentor in (pool.smirnova, pool.kuznetsov):
+        mark = {"mentee": str(pool.sidorova.participant_id), "mentor": str(mentor.participant_id)}
+        assert await post(browser, f"/s/{world.school_a.code}/matching/marks", people, **mark) == 303
+    first = (await browser.get(people)).text
+    # One mark per page, the pager links to the second; the other lists keep their own pages.
+    assert first.count("Снять отметку") == 1
+    assert "marks_page=2" in first
+    second = (await browser.get(people + "?marks_page=2&links_page=2")).text
+    assert second.count("Снять отметку") == 1
+    assert "links_page=2" in second  # kept in the marks pager's links
+    # The forms' options (every person of the year) are not on the page until a form opens.
+    assert "<option" not in first
+    fragment = await browser.get(people + "/forms/mark", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.text.count("<option") >= 2 and "<html" not in fragment.text
+    opened = (await browser.get(people + "?form=mark")).text
+    assert 'id="mark-form" open' in opened and "<option" in opened
+    plain = await browser.get(people + "/forms/mark", follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"].endswith("?form=mark#mark-form")
+    assert (await browser.get(people + "/forms/nothing")).status_code == 404
+    # A refused form comes back open, with its message and what was chosen.
+    token = await csrf_token(browser, people)
+    refused = await browser.post(
+        f"/s/{world.school_a.code}/matching/marks",
+        data={"_csrf_token": token, "mentee": str(pool.sidorova.participant_id), "mentor": ""},
+    )
+    assert refused.status_code == 422
+    assert 'id="mark-form" open' in refused.text and "Выберите наставника" in refused.text

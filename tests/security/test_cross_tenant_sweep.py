@@ -117,6 +117,7 @@ NOT_OBJECT_IDS = {
     "section",
     "kind",
     "filename",
+    "form_name",
 }
 PARAM_RE = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -428,6 +429,7 @@ async def _school_ids(db: AsyncSession, school: School, region: Region, municipa
         "attachment_id": str(attachment.id),
         "filename": "order.docx",
         "kind": "order",
+        "form_name": "mark",
     }
     await set_school(db, None)
     return Ids(values)

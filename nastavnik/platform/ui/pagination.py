@@ -45,6 +45,7 @@ class Window:
     base_url: str = ""
     params: tuple[tuple[str, str], ...] = field(default=())
     target: str = ""
+    param: str = "page"  # the query parameter of this list's page (several lists on one page)
 
     @property
     def pages(self) -> int:
@@ -77,17 +78,21 @@ class Window:
         """Page numbers around the current one (two either side), as the bank pager shows them."""
         return list(range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1))
 
-    def linked(self, base_url: str, params: Mapping[str, Any] | None = None, target: str = "") -> Window:
+    def linked(
+        self, base_url: str, params: Mapping[str, Any] | None = None, target: str = "", param: str = "page"
+    ) -> Window:
         """The same window with the list's URL and filters, which every page link keeps.
 
         `target` is the CSS selector of the list's container that htmx swaps; without
-        JavaScript the links are plain links to the whole page.
+        JavaScript the links are plain links to the whole page. `param` names this list's
+        page in the query string when a page holds several lists (the others' pages are
+        among `params` and kept).
         """
-        kept = tuple((k, str(v)) for k, v in (params or {}).items() if v not in ("", None) and k != "page")
-        return replace(self, base_url=base_url, params=kept, target=target)
+        kept = tuple((k, str(v)) for k, v in (params or {}).items() if v not in ("", None) and k != param)
+        return replace(self, base_url=base_url, params=kept, target=target, param=param)
 
     def url(self, page: int) -> str:
-        values = [*self.params, *((("page", str(page)),) if page > 1 else ())]
+        values = [*self.params, *(((self.param, str(page)),) if page > 1 else ())]
         return f"{self.base_url}?{urlencode(values)}" if values else self.base_url
 
 

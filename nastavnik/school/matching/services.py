@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.signing import Purpose, sign, unsign
 from nastavnik.platform.db import set_school, utcnow
+from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.matching.models import (
     IncompatibilityMark,
@@ -832,24 +833,28 @@ async def _participant(db: AsyncSession, school: School, raw: str) -> Participan
 MARK_FIELDS = ("mentee", "mentor", "note")
 
 
-async def list_marks(
-    db: AsyncSession, school: School
-) -> list[tuple[IncompatibilityMark, Participant, Participant]]:
-    marks = list(
-        (
-            await db.execute(select(IncompatibilityMark).where(IncompatibilityMark.school_id == school.id))
-        ).scalars()
+async def marks_page(
+    db: AsyncSession, school: School, page: int = 1
+) -> tuple[list[tuple[IncompatibilityMark, Participant, Participant]], Window]:
+    """One page of the psychologist's marks with both people, newest first, in one statement."""
+    mentee, mentor = aliased(Participant), aliased(Participant)
+    query = (
+        select(IncompatibilityMark, mentee, mentor)
+        .join(
+            mentee,
+            (mentee.school_id == IncompatibilityMark.school_id)
+            & (mentee.id == IncompatibilityMark.mentee_id),
+        )
+        .join(
+            mentor,
+            (mentor.school_id == IncompatibilityMark.school_id)
+            & (mentor.id == IncompatibilityMark.mentor_id),
+        )
+        .where(IncompatibilityMark.school_id == school.id)
+        .order_by(IncompatibilityMark.created_at.desc(), IncompatibilityMark.id)
     )
-    ids = {m.mentee_id for m in marks} | {m.mentor_id for m in marks}
-    people = {
-        p.id: p
-        for p in (
-            await db.execute(
-                select(Participant).where(Participant.school_id == school.id, Participant.id.in_(ids))
-            )
-        ).scalars()
-    }
-    return [(m, people[m.mentee_id], people[m.mentor_id]) for m in marks]
+    rows, window = await page_of(db, query, page)
+    return [(mark, a, b) for mark, a, b in rows], window
 
 
 async def add_mark(
@@ -900,11 +905,62 @@ async def remove_mark(db: AsyncSession, school: School, mark_id: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def list_preferences(db: AsyncSession, school: School, year: int) -> list[MatchingPreference]:
-    query = select(MatchingPreference).where(
-        MatchingPreference.school_id == school.id, MatchingPreference.academic_year == year
+async def preferences_page(
+    db: AsyncSession, school: School, year: int, page: int = 1
+) -> tuple[list[tuple[MatchingPreference, Participant, Participant]], Window]:
+    """One page of the year's preferences with who chose whom, newest first, in one statement."""
+    chooser, chosen = aliased(Participant), aliased(Participant)
+    query = (
+        select(MatchingPreference, chooser, chosen)
+        .join(
+            chooser,
+            (chooser.school_id == MatchingPreference.school_id)
+            & (chooser.id == MatchingPreference.chooser_id),
+        )
+        .join(
+            chosen,
+            (chosen.school_id == MatchingPreference.school_id) & (chosen.id == MatchingPreference.chosen_id),
+        )
+        .where(MatchingPreference.school_id == school.id, MatchingPreference.academic_year == year)
+        .order_by(MatchingPreference.created_at.desc(), MatchingPreference.id)
     )
-    return list((await db.execute(query.order_by(MatchingPreference.created_at))).scalars())
+    rows, window = await page_of(db, query, page)
+    return [(pref, a, b) for pref, a, b in rows], window
+
+
+async def year_people_page(
+    db: AsyncSession, school: School, year: int, page: int = 1
+) -> tuple[list[tuple[uuid.UUID, str, PreferenceSide]], Window]:
+    """One page of the year's mentees and mentors (id, full name, side), by name: whom to send a link."""
+    name = func.concat_ws(" ", Participant.last_name, Participant.first_name, Participant.middle_name)
+    mentees = (
+        select(
+            Participant.id.label("id"), name.label("name"), literal(PreferenceSide.MENTEE.value).label("side")
+        )
+        .join(
+            MenteeProfile,
+            (MenteeProfile.school_id == Participant.school_id)
+            & (MenteeProfile.participant_id == Participant.id),
+        )
+        .where(MenteeProfile.school_id == school.id, MenteeProfile.academic_year == year)
+    )
+    mentors = (
+        select(
+            Participant.id.label("id"), name.label("name"), literal(PreferenceSide.MENTOR.value).label("side")
+        )
+        .join(
+            MentorProfile,
+            (MentorProfile.school_id == Participant.school_id)
+            & (MentorProfile.participant_id == Participant.id),
+        )
+        .where(MentorProfile.school_id == school.id, MentorProfile.academic_year == year)
+    )
+    people = union_all(mentees, mentors).subquery()
+    query = select(people.c.id, people.c.name, people.c.side).order_by(
+        people.c.name, people.c.side, people.c.id
+    )
+    rows, window = await page_of(db, query, page)
+    return [(pid, str(full_name), PreferenceSide(side)) for pid, full_name, side in rows], window
 
 
 PREFERENCE_FIELDS = ("side", "chooser", "chosen")

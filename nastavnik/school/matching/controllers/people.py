@@ -9,7 +9,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from nastavnik.platform.auth.permissions import Permission
-from nastavnik.platform.web import DB, CurrentUser, Form
+from nastavnik.platform.ui.pagination import page_number
+from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.matching import services
 from nastavnik.school.matching.controllers._common import AnyRequest
 from nastavnik.school.matching.models import PreferenceSide
@@ -18,6 +19,8 @@ from nastavnik.tenants.web import SchoolWorkspace
 
 MARK = requires(Permission.SCHOOL_MATCHING_MARK)
 MANAGE = requires(Permission.SCHOOL_MATCHING_MANAGE)
+# The page's two forms and who may open each.
+FORMS = {"mark": Permission.SCHOOL_MATCHING_MARK, "preference": Permission.SCHOOL_MATCHING_MANAGE}
 
 
 class MatchingPeopleController(SchoolController):
@@ -33,45 +36,106 @@ class MatchingPeopleController(SchoolController):
         preference_form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
+        """Three bounded lists (marks, preferences, personal links), each with its own pager.
+
+        The two forms choose among all the year's people, so their options are loaded only
+        when a form is opened (`?form=mark|preference`, or the form's fragment by htmx), or
+        shown again with its errors: the page itself stays the same size at any school.
+        """
         school = workspace.school
         year = services.current_year()
-        mentees, mentors = await services.year_people(db, school, year.start)
+        params = request.query_params
+        marks, marks_window = await services.marks_page(db, school, page_number(params, "marks_page"))
+        preferences, preferences_window = await services.preferences_page(
+            db, school, year.start, page_number(params, "preferences_page")
+        )
         links: list[tuple[str, str, str]] = []
+        links_window = None
         if workspace.can(Permission.SCHOOL_MATCHING_MANAGE):
             settings = request.app.state.settings
-            for side, profiles in ((PreferenceSide.MENTEE, mentees), (PreferenceSide.MENTOR, mentors)):
-                for p in profiles:
-                    token = services.preference_token(
-                        settings.session_secret, school, p.participant_id, side, year.start
-                    )
-                    role = "наставляемый" if side is PreferenceSide.MENTEE else "наставник"
-                    links.append((p.participant.full_name, role, f"{settings.base_url}/preferences/{token}"))
-        people = {p.participant_id: p.participant for p in mentees} | {
-            p.participant_id: p.participant for p in mentors
-        }
+            people, links_window = await services.year_people_page(
+                db, school, year.start, page_number(params, "links_page")
+            )
+            for participant_id, full_name, side in people:
+                token = services.preference_token(
+                    settings.session_secret, school, participant_id, side, year.start
+                )
+                role = "наставляемый" if side is PreferenceSide.MENTEE else "наставник"
+                links.append((full_name, role, f"{settings.base_url}/preferences/{token}"))
+        opened = params.get("form", "")
+        if mark_form is not None:
+            opened = "mark"
+        elif preference_form is not None:
+            opened = "preference"
+        base = f"/s/{school.code}/matching/people"
+        kept = {k: params.get(k, "") for k in ("marks_page", "preferences_page", "links_page")}
         return await page(
             "matching/people.html",
             status_code=status_code,
             year_title=year.title,
-            marks=await services.list_marks(db, school),
-            preferences=await services.list_preferences(db, school, year.start),
-            people=people,
-            mentee_options=[(str(p.participant_id), p.participant.full_name) for p in mentees],
-            mentor_options=[(str(p.participant_id), p.participant.full_name) for p in mentors],
-            side_options=[
-                (PreferenceSide.MENTEE.value, "Наставляемый выбирает наставника"),
-                (PreferenceSide.MENTOR.value, "Наставник выбирает наставляемого"),
-            ],
+            marks=marks,
+            marks_window=marks_window.linked(base, kept, "#people-marks", param="marks_page"),
+            preferences=preferences,
+            preferences_window=preferences_window.linked(
+                base, kept, "#people-preferences", param="preferences_page"
+            ),
             links=links,
-            mark_form=mark_form or Form(),
-            preference_form=preference_form or Form(),
+            links_window=links_window.linked(base, kept, "#people-links", param="links_page")
+            if links_window
+            else None,
+            opened=opened,
+            **(await self._form_context(db, workspace, opened, mark_form, preference_form)),
             can_mark=workspace.can(Permission.SCHOOL_MATCHING_MARK),
             can_manage=workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
         )
 
+    async def _form_context(
+        self,
+        db: DB,
+        workspace: SchoolWorkspace,
+        opened: str,
+        mark_form: Form | None = None,
+        preference_form: Form | None = None,
+    ) -> dict[str, object]:
+        """The forms' fields; the year's people as options only for the form that is open."""
+        context: dict[str, object] = {
+            "mark_form": mark_form or Form(),
+            "preference_form": preference_form or Form(),
+            "side_options": [
+                (PreferenceSide.MENTEE.value, "Наставляемый выбирает наставника"),
+                (PreferenceSide.MENTOR.value, "Наставник выбирает наставляемого"),
+            ],
+            "mentee_options": [],
+            "mentor_options": [],
+        }
+        if opened in FORMS:
+            mentees, mentors = await services.year_people(db, workspace.school, services.current_year().start)
+            context["mentee_options"] = [(str(p.participant_id), p.participant.full_name) for p in mentees]
+            context["mentor_options"] = [(str(p.participant_id), p.participant.full_name) for p in mentors]
+        return context
+
     @get("/people", name="matching:people", guards=[requires(Permission.SCHOOL_MATCHING_VIEW)])
     async def people(self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page) -> Template:
         return await self._page(request, db, workspace, page)
+
+    @get(
+        "/people/forms/{form_name:str}",
+        name="matching:people_form",
+        guards=[requires(Permission.SCHOOL_MATCHING_VIEW)],
+    )
+    async def people_form(
+        self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page, form_name: FromPath[str]
+    ) -> Template | Redirect:
+        """One form with its options, as the fragment htmx puts into the opened block."""
+        if form_name not in FORMS or not workspace.can(FORMS[form_name]):
+            raise NotFoundException
+        if not is_htmx(request):
+            return Redirect(
+                f"/s/{workspace.school.code}/matching/people?form={form_name}#{form_name}-form",
+                status_code=303,
+            )
+        context = await self._form_context(db, workspace, form_name)
+        return await page("matching/_people_form.html", form_name=form_name, **context)
 
     @post("/marks", name="matching:mark_add", guards=[MARK])
     async def add_mark(
