@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, delete, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -831,6 +831,11 @@ async def _participant(db: AsyncSession, school: School, raw: str) -> Participan
 
 
 MARK_FIELDS = ("mentee", "mentor", "note")
+
+
+def _same_person(person: Any, school_id: Any, participant_id: Any) -> ColumnElement[bool]:
+    """The join of a participant row on a composite (school_id, participant) reference."""
+    return and_(person.school_id == school_id, person.id == participant_id)
 
 
 async def marks_page(

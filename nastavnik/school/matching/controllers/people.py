@@ -3,6 +3,8 @@ and the recorded preferences, with each person's signed link to state their own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -96,9 +98,9 @@ class MatchingPeopleController(SchoolController):
         opened: str,
         mark_form: Form | None = None,
         preference_form: Form | None = None,
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         """The forms' fields; the year's people as options only for the form that is open."""
-        context: dict[str, object] = {
+        context: dict[str, Any] = {
             "mark_form": mark_form or Form(),
             "preference_form": preference_form or Form(),
             "side_options": [
