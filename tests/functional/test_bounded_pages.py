@@ -133,6 +133,7 @@ def pages(world: World, roadmap: Roadmap) -> dict[str, str]:
         "roadmap history": f"{roadmap.base}/history",
         "programme": f"{base}/programme",
         "matching people": f"{base}/matching/people",
+        "matching rounds": f"{base}/matching/",
     }
 
 

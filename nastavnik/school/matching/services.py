@@ -372,13 +372,15 @@ async def build_pool(db: AsyncSession, school: School, matching_round: MatchingR
 ROUND_FIELDS = ("academic_year", "form", "mode")
 
 
-async def list_rounds(db: AsyncSession, school: School) -> list[MatchingRound]:
+async def rounds_page(db: AsyncSession, school: School, page: int = 1) -> tuple[list[MatchingRound], Window]:
+    """One page of the school's rounds, the latest year and newest round first."""
     query = (
         select(MatchingRound)
         .where(MatchingRound.school_id == school.id)
-        .order_by(MatchingRound.academic_year.desc(), MatchingRound.created_at.desc())
+        .order_by(MatchingRound.academic_year.desc(), MatchingRound.created_at.desc(), MatchingRound.id)
     )
-    return list((await db.execute(query)).scalars())
+    rounds, window = await page_of(db, query, page)
+    return list(rounds), window
 
 
 async def get_round(db: AsyncSession, school: School, round_id: str) -> MatchingRound | None:

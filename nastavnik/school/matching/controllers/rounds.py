@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from nastavnik.platform import audit
 from nastavnik.platform import documents as d
 from nastavnik.platform.auth.permissions import Permission, Role
+from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
 from nastavnik.school.matching import services
 from nastavnik.school.matching.controllers._common import (
@@ -41,13 +42,21 @@ class RoundsController(SchoolController):
     path = "/s/{school_code:str}/matching"
 
     async def _index(
-        self, db: DB, workspace: SchoolWorkspace, page: Page, form: Form, status_code: int = 200
+        self,
+        request: AnyRequest,
+        db: DB,
+        workspace: SchoolWorkspace,
+        page: Page,
+        form: Form,
+        status_code: int = 200,
     ) -> Template:
         forms = await services.forms(db)
+        rounds, window = await services.rounds_page(db, workspace.school, page_number(request.query_params))
         return await page(
             "matching/index.html",
             status_code=status_code,
-            rounds=await services.list_rounds(db, workspace.school),
+            rounds=rounds,
+            window=window.linked(workspace.url + "matching/", target="#matching-rounds"),
             form=form,
             form_options=[(f.code, f.title) for f in forms],
             mode_options=MODE_OPTIONS,
@@ -59,9 +68,9 @@ class RoundsController(SchoolController):
         )
 
     @get("/", name="matching:index", guards=[VIEW])
-    async def index(self, db: DB, workspace: SchoolScope, page: Page) -> Template:
+    async def index(self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page) -> Template:
         form = Form(data={"academic_year": services.current_year().title, "mode": Mode.BEST_FIT.value})
-        return await self._index(db, workspace, page, form)
+        return await self._index(request, db, workspace, page, form)
 
     @post("/rounds", name="matching:start", guards=[MANAGE])
     async def start(
@@ -76,7 +85,7 @@ class RoundsController(SchoolController):
         form = Form.from_mapping(await request.form(), services.ROUND_FIELDS)
         matching_round = await services.start_round(db, school, user.user.id, form)
         if matching_round is None:
-            return await self._index(db, workspace, page, form, status_code=422)
+            return await self._index(request, db, workspace, page, form, status_code=422)
         await audit.record(
             db,
             action="matching.round_started",
