@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import nastavnik.models  # noqa: F401 - configure every mapper before the first request
 from nastavnik.platform import jobs
+from nastavnik.platform.admission import AdmissionMiddleware, ServerBusyError
 from nastavnik.platform.auth.controllers import AuthController
 from nastavnik.platform.auth.csrf import CsrfMiddleware
 from nastavnik.platform.auth.oidc import OidcClient
@@ -37,6 +38,7 @@ from nastavnik.platform.security import BadInputError, InputGuardMiddleware, res
 from nastavnik.platform.settings import Settings, get_settings
 from nastavnik.platform.unavailable import (
     DATABASE_ERRORS,
+    RETRY_AFTER_SECONDS,
     RetryReadOnDroppedConnectionMiddleware,
     unavailable_response,
 )
@@ -142,6 +144,15 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return response if response is not None else server_error_handler(request, exc)
 
 
+def server_busy_handler(request: Request[Any, Any, Any], _: ServerBusyError) -> Response[Any]:
+    """The worker had no free place for this request within REQUEST_QUEUE_TIMEOUT."""
+    log.warning("server_busy", path=request.url.path)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_htmx(request):
+        headers["HX-Reswap"] = "none"
+    return _error_page(request, 503, "errors/503.html", headers)
+
+
 def create_app(
     settings: Settings | None = None,
     database: DatabaseUrls | None = None,
@@ -211,6 +222,7 @@ def create_app(
         },
         middleware=[
             RequestIdMiddleware(),
+            AdmissionMiddleware(settings.admitted_requests, settings.request_queue_timeout),
             RetryReadOnDroppedConnectionMiddleware(),
             RequestSessionMiddleware(),
             InputGuardMiddleware(),
@@ -224,6 +236,7 @@ def create_app(
             PermissionDeniedException: forbidden_handler,
             HTTPException: http_error_handler,
             **dict.fromkeys(DATABASE_ERRORS, database_error_handler),
+            ServerBusyError: server_busy_handler,
             Exception: server_error_handler,
         },
         # A send hook, not after_request: error pages and unmatched URLs get them too.

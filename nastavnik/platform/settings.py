@@ -95,7 +95,16 @@ class Settings:
     db_max_overflow: int = 5
     db_pool_timeout: float = 5.0
     db_pool_recycle: int = 1800
+    # Requests a worker serves at once (0: the pool's size plus overflow) and how long one
+    # may wait for a place before the 503 page (platform/admission.py).
+    request_concurrency: int = 0
+    request_queue_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def admitted_requests(self) -> int:
+        """Requests served at once by one worker: by default as many as its pool has connections."""
+        return self.request_concurrency or (self.db_pool_size + self.db_max_overflow)
 
     @property
     def is_production(self) -> bool:
@@ -184,6 +193,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_max_overflow=_env_int("DB_MAX_OVERFLOW", 5, minimum=0),
         db_pool_timeout=_env_float("DB_POOL_TIMEOUT", 5.0),
         db_pool_recycle=_env_int("DB_POOL_RECYCLE", 1800),
+        request_concurrency=_env_int("REQUEST_CONCURRENCY", 0, minimum=0),
+        request_queue_timeout=_env_float("REQUEST_QUEUE_TIMEOUT", 15.0),
     )
 
 

@@ -6,10 +6,12 @@ rolled-back test connection: the pool itself is what is tested. They only read.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import psycopg
 import pytest
@@ -19,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik.app import create_app
+from nastavnik.platform.admission import AdmissionMiddleware, ServerBusyError
 from nastavnik.platform.database import DatabaseUrls
 from nastavnik.platform.settings import Settings
 
@@ -148,3 +151,55 @@ async def test_readiness_reuses_one_http_client_and_tells_the_truth(
             "keycloak": "error: ConnectError",
             "status": "unavailable",
         }
+
+
+def _door(app: Litestar) -> AdmissionMiddleware:
+    return next(m for m in app.middleware if isinstance(m, AdmissionMiddleware))
+
+
+async def test_a_worker_admits_as_many_requests_as_its_pool_serves_and_queues_the_rest(
+    tiny_pool: Settings, database: DatabaseUrls
+) -> None:
+    settings = replace(tiny_pool, db_pool_size=3, db_max_overflow=2, request_queue_timeout=0.3)
+    async with _client(create_app(settings, database)) as client:
+        door = _door(client.app)
+        assert door.concurrency == 5  # the pool's size plus its overflow
+        portal = client.blocking_portal  # the app runs on the test client's own event loop
+        gate = portal.call(door.gate)
+        for _ in range(door.concurrency):
+            portal.call(gate.acquire)  # every place taken by requests still running
+        try:
+            started = time.monotonic()
+            reply = await client.get("/")
+            waited = time.monotonic() - started
+            _assert_unavailable_page(reply)
+            assert 0.3 <= waited < 1.5
+            # Probes and static files need no place: a busy worker still answers them.
+            assert (await client.get("/health/live")).status_code == 200
+            portal.call(gate.release)  # one request finished: the next one is served
+            assert (await client.get("/")).status_code == 200
+        finally:
+            for _ in range(door.concurrency - 1):
+                portal.call(gate.release)
+
+
+async def test_requests_beyond_the_places_wait_their_turn_instead_of_failing() -> None:
+    inside, most = 0, 0
+
+    async def slow_app(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await asyncio.sleep(0.02)
+        inside -= 1
+
+    door = AdmissionMiddleware(concurrency=2, queue_timeout=5)
+    scope = {"type": "http", "path": "/s/x/"}
+    # Eight at once through two places: all served, never more than two inside.
+    await asyncio.gather(*(door.handle(scope, None, None, slow_app) for _ in range(8)))  # type: ignore[arg-type]
+    assert most == 2 and inside == 0
+    # A place that does not free within the timeout: the request is refused, not hung.
+    quick = AdmissionMiddleware(concurrency=1, queue_timeout=0.05)
+    await quick.gate().acquire()
+    with pytest.raises(ServerBusyError):
+        await quick.handle(scope, None, None, slow_app)  # type: ignore[arg-type]
