@@ -37,6 +37,7 @@ from nastavnik.platform.documents.model import (
     Table,
     plain_text,
 )
+from nastavnik.platform.documents.off_loop import off_loop
 from nastavnik.platform.documents.pdf import render_pdf
 from nastavnik.platform.documents.text import (
     content_disposition,
@@ -79,6 +80,7 @@ __all__ = [
     "format_date",
     "format_date_long",
     "initials_surname",
+    "off_loop",
     "plain_text",
     "render_docx",
     "render_pdf",

@@ -181,7 +181,7 @@ class SchoolDocumentsController(SchoolController):
         data = await svc.document_data(db, school, programme)
         document = svc.build(kind, data)
         try:
-            content = d.render_pdf(document) if extension == "pdf" else d.render_docx(document)
+            content = await d.off_loop(d.render_pdf if extension == "pdf" else d.render_docx, document)
         except d.FontsMissingError as exc:
             # A deployment without the vendor fonts: say so instead of a bare error page.
             log.exception("document_fonts_missing", error=str(exc))

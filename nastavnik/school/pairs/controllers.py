@@ -333,7 +333,7 @@ class PairsController(SchoolController):
             form_title=mentorship.form.title,
             curator=await staff_with_role(db, school, Role.CURATOR),
         )
-        content = d.render_pdf(document) if fmt == "pdf" else d.render_docx(document)
+        content = await d.off_loop(d.render_pdf if fmt == "pdf" else d.render_docx, document)
         return Response(
             content,
             media_type=d.PDF_MEDIA_TYPE if fmt == "pdf" else d.DOCX_MEDIA_TYPE,

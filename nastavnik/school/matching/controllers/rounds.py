@@ -164,7 +164,7 @@ class RoundController(SchoolController):
             director=await staff_with_role(db, school, Role.DIRECTOR),
             curator=await staff_with_role(db, school, Role.CURATOR),
         )
-        content = d.render_pdf(document) if fmt == "pdf" else d.render_docx(document)
+        content = await d.off_loop(d.render_pdf if fmt == "pdf" else d.render_docx, document)
         name = f"Приказ об утверждении наставнических пар {matching_round.order_number}.{fmt}".replace(
             "/", "-"
         )

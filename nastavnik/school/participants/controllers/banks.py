@@ -89,7 +89,7 @@ class BanksController(SchoolController):
             details={"year": year, "count": len(rows), "participants": [str(r.participant.id) for r in rows]},
         )
         return Response(
-            d.render_xlsx([(title, table)]),
+            await d.off_loop(d.render_xlsx, [(title, table)]),
             media_type=d.XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": d.content_disposition(f"{title}.xlsx")},
         )

@@ -188,7 +188,7 @@ class ConsentsController(SchoolController):
             details={"count": len(people), "participants": [str(p.id) for p in people]},
         )
         return Response(
-            d.render_docx(document) if as_docx else d.render_pdf(document),
+            await d.off_loop(d.render_docx if as_docx else d.render_pdf, document),
             media_type=d.DOCX_MEDIA_TYPE if as_docx else d.PDF_MEDIA_TYPE,
             status_code=200,
             headers={
