@@ -27,6 +27,11 @@ JWKS_TTL_SECONDS = 3600
 # Keycloak does not answer, forgets it: a new sign-in then fetches it itself, fails, and
 # gets the Russian «служба входа недоступна» page rather than a redirect to a dead server.
 DISCOVERY_TTL_SECONDS = 300
+# A sign-in sends the browser to Keycloak: it asks Keycloak first (at most once a second
+# per worker, so a burst of sign-ins costs one request), and says plainly that sign-in is
+# unavailable instead of sending people to a server that is down. Every worker checks for
+# itself: the readiness probe of one worker tells the others nothing.
+LOGIN_DISCOVERY_MAX_AGE_SECONDS = 1.0
 
 
 class TokenError(Exception):
@@ -87,10 +92,14 @@ class OidcClient:
         self._discovery = document
         self._discovery_fetched = time.monotonic() if document is not None else 0.0
 
-    async def discovery(self) -> dict[str, Any]:
-        """The well-known document, fetched at most once per DISCOVERY_TTL_SECONDS."""
-        fresh = time.monotonic() - self._discovery_fetched <= DISCOVERY_TTL_SECONDS
+    async def discovery(self, max_age: float = DISCOVERY_TTL_SECONDS) -> dict[str, Any]:
+        """The well-known document, fetched again when older than `max_age` seconds.
+
+        A failed fetch forgets the document and raises (Keycloak is down now).
+        """
+        fresh = time.monotonic() - self._discovery_fetched <= max_age
         if self._discovery is None or not fresh:
+            self.remember_discovery(None)
             self.remember_discovery(await self.keycloak.a_well_known())
             if self._discovery is None:
                 msg = "discovery document without an authorization endpoint"
@@ -118,7 +127,8 @@ class OidcClient:
                 "code_challenge_method": "S256",
             }
         )
-        url = f"{(await self.discovery())['authorization_endpoint']}?{query}"
+        document = await self.discovery(max_age=LOGIN_DISCOVERY_MAX_AGE_SECONDS)
+        url = f"{document['authorization_endpoint']}?{query}"
         return url, pending
 
     async def exchange_code(self, code: str, pending: PendingLogin) -> dict[str, Any]:

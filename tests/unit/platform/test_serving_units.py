@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from nastavnik import cli
+from nastavnik.platform.auth import oidc as oidc_module
 from nastavnik.platform.auth.oidc import OidcClient
 from nastavnik.platform.db import web_engine
 from nastavnik.platform.settings import Settings, SettingsError, load_settings
@@ -74,11 +76,15 @@ class _FakeKeycloak:
         return {"authorization_endpoint": "http://kc.test/realms/r/protocol/openid-connect/auth"}
 
 
-async def test_sign_in_fetches_the_discovery_document_once_not_per_sign_in(tmp_path: Path) -> None:
+async def test_sign_ins_ask_keycloak_once_a_second_and_stop_when_it_is_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(oidc_module.time, "monotonic", lambda: now[0])
     oidc = OidcClient(_settings(tmp_path))
     fake = _FakeKeycloak()
     oidc.keycloak = fake  # type: ignore[assignment]
-    for _ in range(3):
+    for _ in range(3):  # a burst of sign-ins within the second: one request to Keycloak
         url, pending = await oidc.begin_login("/next")
     assert fake.fetched == 1
     parts = urlsplit(url)
@@ -93,3 +99,15 @@ async def test_sign_in_fetches_the_discovery_document_once_not_per_sign_in(tmp_p
     oidc.remember_discovery(None)
     await oidc.begin_login("/")
     assert fake.fetched == 2
+    # A second later the next sign-in asks again; Keycloak has gone meanwhile (no probe
+    # told this worker): the sign-in fails instead of redirecting to a dead server.
+    now[0] += 1.5
+
+    async def down() -> dict[str, Any]:
+        raise httpx.ConnectError("connection refused")
+
+    fake.a_well_known = down  # type: ignore[method-assign]
+    with pytest.raises(httpx.ConnectError):
+        await oidc.begin_login("/")
+    # The document is forgotten: the next sign-in asks Keycloak again, never trusts it.
+    assert oidc._discovery is None
