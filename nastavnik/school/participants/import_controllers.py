@@ -24,8 +24,8 @@ from nastavnik.school.participants.models import (
     ImportStatus,
     ImportTarget,
     ParticipantImport,
-    local_today,
 )
+from nastavnik.school.years import YEAR_COOKIE, YearChoice, school_year_choice
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
@@ -43,9 +43,15 @@ async def _import_or_404(
     return imp
 
 
-def _year_options() -> list[tuple[str, str]]:
-    current = AcademicYear.current(local_today())
-    return [(y.title, y.title) for y in (current.previous(), current, current.next())]
+async def _year_choice(db: DB, school: School, request: AnyRequest, asked: str | None = None) -> YearChoice:
+    """The picker's years; the file goes to the chosen year unless the form names another."""
+    query = request.query_params.get("year")
+    return await school_year_choice(
+        db,
+        school,
+        asked=asked or (query if isinstance(query, str) else None),
+        remembered=request.cookies.get(YEAR_COOKIE),
+    )
 
 
 class ParticipantImportController(SchoolController):
@@ -71,7 +77,7 @@ class ParticipantImportController(SchoolController):
             imports=await importing.recent_imports(db, school),
             target_options=list(importing.IMPORT_TARGET_TITLES.items()),
             bank_options=list(importing.IMPORT_BANK_TITLES.items()),
-            year_options=_year_options(),
+            year_options=(await _year_choice(db, school, request, form.value("year"))).options,
             status_titles=importing.IMPORT_STATUS_TITLES,
             target_titles=importing.IMPORT_TARGET_TITLES,
         )
@@ -88,7 +94,8 @@ class ParticipantImportController(SchoolController):
     ) -> Template:
         target = str(request.query_params.get("target", ImportTarget.PUPILS.value))
         bank = str(request.query_params.get("bank", ImportBank.MENTEES.value))
-        form = Form(data={"target": target, "bank": bank, "year": AcademicYear.current(local_today()).title})
+        chosen = await _year_choice(db, school, request)
+        form = Form(data={"target": target, "bank": bank, "year": chosen.title})
         return await self._upload_page(request, db, user, page, workspace, school, form=form)
 
     @post("/import", name="participants:import_upload")
@@ -185,7 +192,9 @@ class ParticipantImportController(SchoolController):
                 samples=importing.column_samples(parsed),
                 columns=list(enumerate(imp.headers)),
                 bank_options=list(importing.IMPORT_BANK_TITLES.items()),
-                year_options=_year_options(),
+                year_options=(
+                    await _year_choice(db, workspace.school, request, AcademicYear(imp.academic_year).title)
+                ).options,
             )
         elif imp.status is ImportStatus.VALIDATED and imp.errors:
             context.update(

@@ -789,10 +789,12 @@ async def summarise_roadmap(
     )
 
 
-async def dashboard(db: AsyncSession, school: School, today: dt.date | None = None) -> RoadmapSummary | None:
-    """Progress of this academic year's roadmap, or None when there is no programme yet."""
+async def dashboard(
+    db: AsyncSession, school: School, today: dt.date | None = None, year: AcademicYear | None = None
+) -> RoadmapSummary | None:
+    """Progress of the year's roadmap (this academic year by default), None without a programme."""
     today = today or local_today()
-    programme = await programme_for_year(db, school, AcademicYear.current(today))
+    programme = await programme_for_year(db, school, year or AcademicYear.current(today))
     if programme is None:
         return None
     return await summarise_roadmap(db, school, programme, today)
