@@ -293,7 +293,7 @@ async def test_dashboard_invites_to_start_when_there_is_no_programme(
     browser_for: Browser, curator_a: Persona, world: World
 ) -> None:
     home = await (await browser_for(curator_a)).get(f"/s/{world.school_a.code}/")
-    assert "Программа учебного года ещё не начата" in home.text
+    assert f"Программа на {YEAR.title} учебный год ещё не начата" in home.text
     assert f'href="/s/{world.school_a.code}/programme"' in home.text
 
 

@@ -394,14 +394,52 @@ async def update_settings(
     return True
 
 
+# --- closing a year -----------------------------------------------------------------------
+
+CLOSE_FIELDS = ("closed_on",)
+
+
+def close_form(programme: Programme, today: dt.date) -> Form:
+    suggested = programme.closed_on or min(today, programme.year.ends)
+    return Form(data={"closed_on": suggested.isoformat()})
+
+
+def close_programme(programme: Programme, form: Form, today: dt.date) -> bool:
+    """Close the year's programme on a day inside its year, not in the future.
+
+    A closed programme is a filed year: its report says what was done by that day and no
+    longer counts rows as overdue against today.
+    """
+    raw = form.require("closed_on", "Укажите дату закрытия программы.")
+    day: dt.date | None = None
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            form.error("closed_on", "Дата пишется так: 31.05.2023.")
+    if day is not None and day > today:
+        form.error("closed_on", "Программу закрывают по факту: дата не может быть в будущем.")
+    elif day is not None and not programme.year.contains(day):
+        form.error("closed_on", programme.year.outside_message("Дата закрытия"))
+    if not form.ok or day is None:
+        return False
+    programme.closed_on = day
+    return True
+
+
 # --- contingent -------------------------------------------------------------------------
 
-CONTINGENT_FIELDS = ("pupils", "pupils_10_19", "teachers", "young_teachers")
+REQUIRED_CONTINGENT_FIELDS = ("pupils", "pupils_10_19", "teachers", "young_teachers")
+# Optional: blank means «not recorded» (the report says «нет данных»).
+SURVEY_FIELDS = ("pupils_surveyed", "teachers_surveyed")
+CONTINGENT_FIELDS = REQUIRED_CONTINGENT_FIELDS + SURVEY_FIELDS
 CONTINGENT_TITLES = {
     "pupils": "Обучающихся всего",
     "pupils_10_19": "Обучающихся в возрасте 10-19 лет",
     "teachers": "Педагогических работников",
     "young_teachers": "Педагогов до 35 лет в первые три года работы",
+    "pupils_surveyed": "Обучающихся, прошедших анкетирование",
+    "teachers_surveyed": "Педагогов, прошедших анкетирование",
 }
 _MAX_COUNT = 100_000
 
@@ -417,15 +455,19 @@ async def contingent_for(db: AsyncSession, school: School, year: AcademicYear) -
 def contingent_form(contingent: Contingent | None) -> Form:
     if contingent is None:
         return Form()
-    return Form(data={name: str(getattr(contingent, name)) for name in CONTINGENT_FIELDS})
+    values = {name: getattr(contingent, name) for name in CONTINGENT_FIELDS}
+    return Form(data={name: "" if value is None else str(value) for name, value in values.items()})
 
 
 async def save_contingent(
     db: AsyncSession, school: School, year: AcademicYear, form: Form
 ) -> Contingent | None:
-    numbers: dict[str, int] = {}
+    numbers: dict[str, int | None] = {}
     for name in CONTINGENT_FIELDS:
         raw = form.value(name).replace(" ", "").replace("\u00a0", "")
+        if not raw and name in SURVEY_FIELDS:
+            numbers[name] = None
+            continue
         if not raw:
             form.error(name, "Укажите число (0, если таких нет).")
             continue
@@ -440,24 +482,29 @@ async def save_contingent(
             )
             continue
         numbers[name] = value
-    if "pupils" in numbers and "pupils_10_19" in numbers and numbers["pupils_10_19"] > numbers["pupils"]:
-        form.error("pupils_10_19", "Обучающихся 10-19 лет не может быть больше, чем обучающихся всего.")
-    if (
-        "teachers" in numbers
-        and "young_teachers" in numbers
-        and numbers["young_teachers"] > numbers["teachers"]
-    ):
-        form.error("young_teachers", "Молодых педагогов не может быть больше, чем педагогов всего.")
+    _check_part(form, numbers, "pupils_10_19", "pupils", "Обучающихся 10-19 лет")
+    _check_part(form, numbers, "young_teachers", "teachers", "Молодых педагогов")
+    _check_part(form, numbers, "pupils_surveyed", "pupils", "Прошедших анкетирование обучающихся")
+    _check_part(form, numbers, "teachers_surveyed", "teachers", "Прошедших анкетирование педагогов")
     if not form.ok:
         return None
     contingent = await contingent_for(db, school, year)
     if contingent is None:
         contingent = Contingent(school_id=school.id, academic_year=year.start)
         db.add(contingent)
-    for name, value in numbers.items():
-        setattr(contingent, name, value)
+    for name, number in numbers.items():
+        setattr(contingent, name, number)
     await db.flush()
     return contingent
+
+
+_WHOLE_WORDS = {"pupils": "обучающихся всего", "teachers": "педагогов всего"}
+
+
+def _check_part(form: Form, numbers: dict[str, int | None], part: str, whole: str, what: str) -> None:
+    part_value, whole_value = numbers.get(part), numbers.get(whole)
+    if part_value is not None and whole_value is not None and part_value > whole_value:
+        form.error(part, f"{what} не может быть больше, чем {_WHOLE_WORDS[whole]}.")
 
 
 def share(part: int, whole: int) -> int | None:

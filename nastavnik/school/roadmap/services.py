@@ -137,11 +137,17 @@ def _item_options() -> list[Any]:
     ]
 
 
+def as_of(programme: Programme, today: dt.date | None) -> dt.date:
+    """The day a roadmap is judged on: today, or the closing day of a closed programme."""
+    day = today or local_today()
+    return min(day, programme.closed_on) if programme.closed_on else day
+
+
 async def load_roadmap(
     db: AsyncSession, school: School, programme: Programme, today: dt.date | None = None
 ) -> RoadmapView:
     await set_school(db, school.id)
-    today = today or local_today()
+    today = as_of(programme, today)
     items = list(
         (
             await db.execute(
@@ -736,7 +742,7 @@ async def summarise_roadmap(
     roadmap: nothing is loaded to be counted.
     """
     await set_school(db, school.id)
-    today = today or local_today()
+    today = as_of(programme, today)
     soon = today + dt.timedelta(days=SOON_DAYS)
     is_open = RoadmapItem.status.in_(OPEN_STATUSES)
     late = is_open & (RoadmapItem.due_on < today)
