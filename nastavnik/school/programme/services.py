@@ -132,7 +132,7 @@ async def default_programme(db: AsyncSession, school: School) -> Programme | Non
     return programmes[0] if programmes else None
 
 
-START_FIELDS = ("year", "source")
+START_FIELDS = ("year", "source", "shift")
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,10 @@ async def start_programme(db: AsyncSession, school: School, form: Form) -> Progr
         return None
     staff = await active_staff(db, school)
     if template is not None:
-        return await _from_template(db, school, year, template, staff)
+        programme = await _from_template(db, school, year, template, staff)
+        if form.value("shift") in {"true", "1", "on"}:
+            await shift_into_rest_of_year(db, school, programme, local_today())
+        return programme
     assert previous is not None  # noqa: S101 — the branches above leave one source
     return await _from_previous(db, school, year, previous, staff)
 
@@ -264,6 +267,51 @@ async def _from_template(
                 )
     await db.flush()
     return programme
+
+
+def squeeze_day(day: dt.date, year: AcademicYear, start: dt.date, last: dt.date) -> dt.date:
+    """Where a deadline of the whole year falls when the year's work is done from `start` to `last`."""
+    span = (last - year.starts).days
+    if span <= 0:
+        return day
+    offset = (max(day, year.starts) - year.starts).days
+    return start + dt.timedelta(days=round(offset * (last - start).days / span))
+
+
+async def shift_into_rest_of_year(
+    db: AsyncSession, school: School, programme: Programme, today: dt.date
+) -> int:
+    """A programme started late: the template's deadlines squeezed between today and its last one.
+
+    Rows keep their order; each shifted row's deadline is written as «до дд.мм.гггг». Nothing
+    moves for a year not yet begun or already over (a past year's history keeps its dates).
+    Returns the number of rows moved.
+    """
+    year = programme.year
+    await set_school(db, school.id)
+    items = list(
+        (
+            await db.execute(
+                select(RoadmapItem).where(
+                    RoadmapItem.school_id == school.id, RoadmapItem.programme_id == programme.id
+                )
+            )
+        ).scalars()
+    )
+    last = max((i.due_on for i in items), default=year.ends)
+    if not year.contains(today) or today >= last:
+        return 0
+    moved = 0
+    for item in items:
+        due = squeeze_day(item.due_on, year, today, last)
+        if due == item.due_on:
+            continue
+        item.starts_on = squeeze_day(item.starts_on, year, today, last) if item.starts_on else None
+        item.due_on = due
+        item.deadline_text = f"до {due:%d.%m.%Y}"
+        moved += 1
+    await db.flush()
+    return moved
 
 
 _ROLE_NOTES = {
