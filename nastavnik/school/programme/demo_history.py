@@ -151,7 +151,9 @@ async def _pairs(db: AsyncSession, school: School, year: AcademicYear) -> None:
             mentees=[mentee],
             started_on=dt.date(year.start + 1, 1, 20),
         )
-        pair.status = MentorshipStatus.ACTIVE
+        # Last year's pairs finished with the year.
+        pair.status = MentorshipStatus.COMPLETED
+        pair.ended_on = dt.date(year.start + 1, 5, 25)
         kinds = [MeetingKind.ORGANISATIONAL, MeetingKind.TRIAL, MeetingKind.PLANNING][: 3 - index % 2]
         for offset, kind in enumerate(kinds):
             db.add(

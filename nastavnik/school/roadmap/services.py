@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -783,7 +783,12 @@ async def summarise_roadmap(
     soon = today + dt.timedelta(days=SOON_DAYS)
     is_open = RoadmapItem.status.in_(OPEN_STATUSES)
     late = is_open & (RoadmapItem.due_on < today)
-    coming = is_open & (RoadmapItem.due_on >= today) & (RoadmapItem.due_on <= soon)
+    # A closed year has nothing coming.
+    coming: ColumnElement[bool] = (
+        false()
+        if programme.closed_on
+        else is_open & (RoadmapItem.due_on >= today) & (RoadmapItem.due_on <= soon)
+    )
     mine = (RoadmapItem.school_id == school.id, RoadmapItem.programme_id == programme.id)
     figures = {
         stage_id: (int(total), int(done), int(overdue), int(due))
