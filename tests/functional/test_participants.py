@@ -138,7 +138,7 @@ async def test_a_pupil_without_a_class_is_refused_and_what_was_typed_stays(
     )
     assert reply.status_code == 422
     assert "Укажите класс обучающегося" in reply.text
-    assert "Дата рождения в виде дд.мм.гггг" in reply.text
+    assert "Такой даты нет: в феврале 2012 года 29 дней" in reply.text
     assert 'value="Петров"' in reply.text
 
 

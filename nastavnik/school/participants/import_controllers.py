@@ -30,6 +30,8 @@ from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
 
+UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
+
 AnyRequest = Request[Any, Any, Any]
 UPLOAD_FIELDS = ("target", "bank", "year")
 
@@ -78,6 +80,7 @@ class ParticipantImportController(SchoolController):
             target_options=list(importing.IMPORT_TARGET_TITLES.items()),
             bank_options=list(importing.IMPORT_BANK_TITLES.items()),
             year_options=(await _year_choice(db, school, request, form.value("year"))).options,
+            upload_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
             status_titles=importing.IMPORT_STATUS_TITLES,
             target_titles=importing.IMPORT_TARGET_TITLES,
         )
@@ -98,7 +101,9 @@ class ParticipantImportController(SchoolController):
         form = Form(data={"target": target, "bank": bank, "year": chosen.title})
         return await self._upload_page(request, db, user, page, workspace, school, form=form)
 
-    @post("/import", name="participants:import_upload")
+    # The body may be larger than the file limit, so that a too-big file gets «Файл больше N МБ»
+    # beside the field, not a bare 413 («Страница устарела» once the CSRF field is lost).
+    @post("/import", name="participants:import_upload", request_max_body_size=UPLOAD_BODY_LIMIT)
     async def upload(
         self,
         request: AnyRequest,
@@ -283,7 +288,9 @@ class ParticipantImportController(SchoolController):
                     "warning", f"Исправлено значений: {changed}. В файле остались ошибки: {len(imp.errors)}."
                 )
             else:
-                user.flash("success", "Все ошибки исправлены. Можно загружать.")
+                user.flash(
+                    "success", f"Исправлено значений: {changed}. Все ошибки исправлены. Можно загружать."
+                )
         return Redirect(f"{workspace.url}participants/imports/{imp.id}", status_code=303)
 
     @post("/imports/{import_id:str}/apply", name="participants:import_apply")

@@ -40,6 +40,7 @@ from nastavnik.school.participants.parsing import (
     EMAIL_RE,
     clean_name,
     clean_phone,
+    impossible_date,
     name_is_valid,
     name_key,
     parse_bool,
@@ -168,7 +169,10 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if raw_birth:
         birth_date = parse_date(raw_birth)
         if birth_date is None:
-            form.error("birth_date", "Дата рождения в виде дд.мм.гггг, например 05.03.2011.")
+            form.error(
+                "birth_date",
+                impossible_date(raw_birth) or "Дата рождения в виде дд.мм.гггг, например 05.03.2011.",
+            )
         elif birth_date >= today:
             form.error("birth_date", "Дата рождения не может быть сегодняшней или будущей.")
         elif birth_date.year < today.year - 100:
