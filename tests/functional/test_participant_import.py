@@ -322,6 +322,7 @@ async def test_a_row_is_corrected_in_place_and_the_file_applied(
     assert "Ошибок нет" in page.text
     # Five fields came back, one was edited: one correction, not five.
     assert "Исправлено значений: 1" in page.text
+    assert f'action="{url}/delete"' in page.text  # the checked import can still be cancelled
     await apply(browser, url)
     await set_school(db, world.school_a.id)
     person = (await db.execute(select(Participant).where(Participant.last_name == "Правкин"))).scalar_one()
