@@ -757,7 +757,7 @@ def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
     """Fields typed on the page as `fix_<line>_<field>`; returns how many values changed."""
     allowed = set(TARGET_FIELDS[imp.target]) | {"class_name"}
     corrections = {line: dict(values) for line, values in imp.corrections.items()}
-    parsed = parsed_file(imp)
+    parsed = parsed_file(imp) if imp.content else None
     shown: dict[str, dict[str, str]] = {}
     changed = 0
     for name, value in data.items():
@@ -776,11 +776,11 @@ def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
     return changed
 
 
-def _shown_values(imp: ParticipantImport, parsed: ParsedFile, line: int) -> dict[str, str]:
+def _shown_values(imp: ParticipantImport, parsed: ParsedFile | None, line: int) -> dict[str, str]:
     """A row's values as the correction form shows them: the file's, then earlier corrections."""
-    offset = line - parsed.first_line
-    raw = parsed.rows[offset] if 0 <= offset < len(parsed.rows) else []
-    values = _row_values(raw, imp.mapping)
+    offset = line - parsed.first_line if parsed else -1
+    raw = parsed.rows[offset] if parsed and 0 <= offset < len(parsed.rows) else []
+    values = _row_values(raw, imp.mapping or {})
     if "full_name" in values:
         values["last_name"], values["first_name"], values["middle_name"] = split_full_name(
             values.pop("full_name")
