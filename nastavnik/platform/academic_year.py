@@ -28,6 +28,11 @@ class AcademicYear:
     def contains(self, day: dt.date) -> bool:
         return self.starts <= day <= self.ends
 
+    def outside_message(self, what: str = "Дата") -> str:
+        """The message beside a date field when the date falls outside this year."""
+        period = f"с {self.starts:%d.%m.%Y} по {self.ends:%d.%m.%Y}"
+        return f"{what} — в пределах {self.title} учебного года: {period}."
+
     def previous(self) -> AcademicYear:
         return AcademicYear(self.start - 1)
 

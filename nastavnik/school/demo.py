@@ -54,6 +54,7 @@ from nastavnik.school.participants.models import (
     local_today,
 )
 from nastavnik.school.programme import services as programme_services
+from nastavnik.school.programme.demo_history import seed_past_year
 from nastavnik.school.programme.models import Programme, ProgrammeModel
 from nastavnik.school.roadmap import services as roadmap
 from nastavnik.school.roadmap.models import ChangeAction, ItemStatus, RoadmapChange, RoadmapItem
@@ -775,6 +776,7 @@ async def seed_school_demo(db: AsyncSession, school: School, *, today: dt.date |
     created = await _rounds(ctx)
     await _plans_and_meetings(ctx, created)
     await _roadmap(ctx, programme)
+    await seed_past_year(db, school, today)
     await set_school(db, None)
     return True
 

@@ -54,7 +54,7 @@ def test_curator_imports_a_file_fixes_a_row_and_records_a_consent(
     page.get_by_role("button", name="Проверить все строки").click()
 
     expect(page.get_by_text("В базу ничего не загружено")).to_be_visible()
-    expect(page.get_by_text("Дата рождения в виде дд.мм.гггг").first).to_be_visible()
+    expect(page.get_by_text("Такой даты нет: в феврале 2011 года 28 дней.").first).to_be_visible()
     shot(page, "04-errors")
     date_input = page.locator("#fix-3-birth_date")
     expect(date_input).to_have_value("31.02.2011")

@@ -31,7 +31,7 @@ def test_curator_creates_the_programme_marks_two_rows_done_and_downloads_the_rep
     page: Page, live_server: LiveServer
 ) -> None:
     login(page, live_server, "curator", f"/s/{SCHOOL}/")
-    expect(page.get_by_text("Программа учебного года ещё не начата")).to_be_visible()
+    expect(page.get_by_text(f"Программа на {YEAR.title} учебный год ещё не начата")).to_be_visible()
     shot(page, "1-dashboard-empty")
 
     page.get_by_role("link", name="Начать программу").click()

@@ -81,7 +81,7 @@ async def _mentor_profiles(db: AsyncSession, school: School) -> list[MentorProfi
 async def _mentorships(db: AsyncSession, school: School) -> list[Mentorship]:
     query = (
         select(Mentorship)
-        .where(Mentorship.school_id == school.id)
+        .where(Mentorship.school_id == school.id, Mentorship.academic_year == YEAR.start)
         .options(selectinload(Mentorship.members).selectinload(MentorshipMember.participant))
         .options(selectinload(Mentorship.plan))
         .order_by(Mentorship.number)
@@ -311,3 +311,25 @@ async def test_consents_are_dated_before_the_pairs(db: AsyncSession, school: Sch
     )
     assert latest is not None and order is not None
     assert latest < order <= local_today() - dt.timedelta(days=21)
+
+
+async def test_last_year_is_entered_afterwards_and_closed_with_its_surveys_and_pairs(
+    db: AsyncSession, school: School
+) -> None:
+    from nastavnik.school.programme.figures import programme_figures
+    from nastavnik.school.programme.services import programme_for_year
+
+    past = YEAR.previous()
+    programme = await programme_for_year(db, school, past)
+    assert programme is not None
+    assert programme.closed_on == dt.date(past.start + 1, 5, 31)
+    view = await load_roadmap(db, school, programme)
+    assert view.done > 20
+    assert not view.overdue or all(i.due_on < programme.closed_on for i in view.overdue)
+    assert all(i.completed_on and past.contains(i.completed_on) for i in view.items if i.completed_on)
+    figures = await programme_figures(db, school, past)
+    assert (figures.surveyed.pupils, figures.pupils_surveyed_share) == (57, 10)
+    assert sum(count for _, count in figures.pairs_by_direction) == 5
+    assert len(figures.pairs_by_direction) == 11  # every direction, zeros included
+    organised = sum(k[MeetingKind.ORGANISATIONAL] for _, k in figures.meetings_by_direction)
+    assert organised == 5

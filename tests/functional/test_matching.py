@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -17,7 +18,7 @@ from nastavnik.platform.db import set_school
 from nastavnik.school.matching.models import MatchingProposal, MatchingRound
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
-from tests.functional._matching import YEAR, SmallPool, small_pool
+from tests.functional._matching import TODAY, YEAR, SmallPool, small_pool
 
 pytestmark = pytest.mark.anyio
 
@@ -275,6 +276,33 @@ async def test_approval_needs_an_order_number_and_keeps_what_was_typed(
     assert reply.status_code == 422
     assert "Укажите номер приказа." in reply.text
     assert 'value="2025-10-01"' in reply.text
+
+
+async def test_approval_refuses_a_future_order_and_pairs_starting_before_it(
+    browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    future = await browser.post(
+        url + "/approve", data={"_csrf_token": token, "order_number": "45-о", "order_date": tomorrow}
+    )
+    assert future.status_code == 422
+    assert "Дата приказа не может быть в будущем" in future.text
+    order_day = TODAY - dt.timedelta(days=3)
+    early = await browser.post(
+        url + "/approve",
+        data={
+            "_csrf_token": token,
+            "order_number": "45-о",
+            "order_date": order_day.isoformat(),
+            "started_on": (order_day - dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert early.status_code == 422
+    assert f"Пары не начинают работу раньше приказа ({order_day:%d.%m.%Y})." in early.text
+    assert 'value="45-о"' in early.text
 
 
 async def test_round_start_validates_the_form(browser_for: Browser, world: World, curator_a: Persona) -> None:

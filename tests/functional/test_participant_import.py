@@ -278,7 +278,7 @@ async def test_broken_rows_are_listed_and_nothing_is_applied(
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig")), delimiter=";"))
     assert lines[0] == ["Строка", "Столбец", "Значение", "Ошибка"]
     by_line = {(int(line), message) for line, _, _, message in lines[1:]}
-    assert (3, "Дата рождения в виде дд.мм.гггг, например 05.03.2011.") in by_line
+    assert (3, "Такой даты нет: в феврале 2012 года 29 дней.") in by_line
     assert (4, "Класс — число от 1 до 11 и буква, например 7Б или 10 «А».") in by_line
     assert (5, "Укажите фамилию.") in by_line
     assert (6, "Строка повторяет строку 2.") in by_line
@@ -320,6 +320,9 @@ async def test_a_row_is_corrected_in_place_and_the_file_applied(
     assert reply.status_code == 303
     page = await browser.get(url)
     assert "Ошибок нет" in page.text
+    # Five fields came back, one was edited: one correction, not five.
+    assert "Исправлено значений: 1" in page.text
+    assert f'action="{url}/delete"' in page.text  # the checked import can still be cancelled
     await apply(browser, url)
     await set_school(db, world.school_a.id)
     person = (await db.execute(select(Participant).where(Participant.last_name == "Правкин"))).scalar_one()
@@ -523,3 +526,26 @@ async def test_a_job_failing_on_its_last_attempt_marks_the_import_failed(
     page = await browser.get(url)
     assert "Не удалось обработать файл" in page.text
     assert tuple(await _import_job(db)) == ("failed", 1)
+
+
+async def test_a_20_mb_file_is_refused_beside_the_field_not_as_an_expired_page(
+    browser_for: Browser, curator_a: Persona, world: World
+) -> None:
+    browser = await browser_for(curator_a)
+    reply = await upload(browser, world, "большой.csv", b"a;b\n" + b"x" * (20 * 1024 * 1024))
+    assert reply.status_code == 422
+    assert "Файл больше 10 МБ" in reply.text
+    assert "Страница устарела" not in reply.text
+    page = await browser.get(f"/s/{world.school_a.code}/participants/import")
+    assert "До 50\u00a0000 строк, файл до 10\u00a0МБ." in page.text
+    assert "&amp;nbsp;" not in page.text
+
+
+def test_a_date_missing_from_the_calendar_says_so() -> None:
+    from nastavnik.school.participants.parsing import impossible_date
+
+    assert impossible_date("31.02.2013") == "Такой даты нет: в феврале 2013 года 28 дней."
+    assert impossible_date("31.04.2012") == "Такой даты нет: в апреле 2012 года 30 дней."
+    assert impossible_date("2013-13-01") == "Такой даты нет: месяца 13 не бывает."
+    assert impossible_date("29.02.2012") is None
+    assert impossible_date("вчера") is None

@@ -138,7 +138,7 @@ async def test_a_pupil_without_a_class_is_refused_and_what_was_typed_stays(
     )
     assert reply.status_code == 422
     assert "Укажите класс обучающегося" in reply.text
-    assert "Дата рождения в виде дд.мм.гггг" in reply.text
+    assert "Такой даты нет: в феврале 2012 года 29 дней" in reply.text
     assert 'value="Петров"' in reply.text
 
 
@@ -170,6 +170,44 @@ async def test_the_same_person_cannot_be_recorded_twice_in_a_school(
     )
     assert reply.status_code == 422
     assert "уже есть в базе школы" in reply.text
+
+
+async def test_manual_add_finds_a_person_imported_by_school_system_id_and_links_the_card(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    existing = await make_person(
+        db,
+        world.school_a,
+        last_name="Ёлкина",
+        first_name="Дарья",
+        middle_name="Олеговна",
+        birth_date=dt.date(2012, 4, 5),
+        import_key="ext:4711",  # imported from the school system: the name key does not match
+    )
+    await db.commit()
+    browser = await browser_for(curator_a)
+    base = f"/s/{world.school_a.code}"
+    token = await csrf_token(browser, f"{base}/participants/new?kind=pupil&bank=mentee&year={year_title()}")
+    data = {
+        "_csrf_token": token,
+        "kind": "pupil",
+        "last_name": "Елкина",
+        "first_name": "Дарья",
+        "middle_name": "Олеговна",
+        "birth_date": "05.04.2012",
+        "class_name": "8А",
+        "bank": "mentee",
+        "year": year_title(),
+    }
+    reply = await browser.post(f"{base}/participants/new", data=data)
+    assert reply.status_code == 422
+    assert "уже есть в базе школы" in reply.text
+    assert f'href="{base}/participants/{existing.id}"' in reply.text
+    # Another birth date is another person.
+    other = await browser.post(
+        f"{base}/participants/new", data={**data, "birth_date": "06.04.2012"}, follow_redirects=False
+    )
+    assert other.status_code == 303
 
 
 async def test_curator_fills_a_mentor_profile_with_training(

@@ -14,7 +14,12 @@ from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_school
 from nastavnik.platform.settings import Settings
 from nastavnik.school.programme.models import Contingent, Programme, ProgrammeStage, RoadmapTemplate
-from nastavnik.school.programme.services import local_today, shift_text_by_a_year
+from nastavnik.school.programme.services import (
+    local_today,
+    shift_into_rest_of_year,
+    shift_text_by_a_year,
+    squeeze_day,
+)
 from nastavnik.school.roadmap.models import ItemStatus, RoadmapItem, RoadmapResponsible
 from tests.conftest import Browser, Persona, World, csrf_token, make_persona
 
@@ -307,3 +312,37 @@ def test_explicit_years_in_deadlines_move_on_by_one() -> None:
     assert shift_text_by_a_year("декабрь 2024 – май 2025") == "декабрь 2025 – май 2026"
     assert shift_text_by_a_year("01.10.24") == "01.10.25"
     assert dt.date(2024, 2, 29)  # a leap day survives in shift_date_by_a_year (tested in the roadmap)
+
+
+async def test_a_programme_started_late_squeezes_the_template_deadlines_into_the_rest_of_the_year(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    template = await shipped_template(db, "Р-145")
+    reply = await start(browser_for, curator_a, world, f"template:{template.id}")
+    assert reply.status_code == 303
+    await set_school(db, world.school_a.id)
+    programme = (await db.execute(select(Programme))).scalar_one()
+    items = list(
+        (await db.execute(select(RoadmapItem).order_by(RoadmapItem.due_on, RoadmapItem.id))).scalars()
+    )
+    order = [i.id for i in items]
+    last = max(i.due_on for i in items)
+    late_start = YEAR.starts + dt.timedelta(days=91)  # created on 01.12
+    assert sum(1 for i in items if i.due_on < late_start) > 10
+    moved = await shift_into_rest_of_year(db, world.school_a, programme, late_start)
+    assert moved > 10
+    items = list((await db.execute(select(RoadmapItem).execution_options(populate_existing=True))).scalars())
+    assert all(late_start <= i.due_on <= last for i in items)
+    assert [i.id for i in sorted(items, key=lambda i: (i.due_on, order.index(i.id)))] == order
+    shifted = next(i for i in items if i.deadline_text.startswith("до "))
+    assert shifted.deadline_text == f"до {shifted.due_on:%d.%m.%Y}"
+    # A past year's history keeps its dates.
+    assert await shift_into_rest_of_year(db, world.school_a, programme, YEAR.ends + dt.timedelta(days=1)) == 0
+
+
+def test_squeezed_days_keep_the_ends_of_the_remaining_period() -> None:
+    year = AcademicYear(2026)
+    start, last = dt.date(2026, 12, 1), dt.date(2027, 5, 31)
+    assert squeeze_day(year.starts, year, start, last) == start
+    assert squeeze_day(last, year, start, last) == last
+    assert start < squeeze_day(dt.date(2027, 1, 15), year, start, last) < last

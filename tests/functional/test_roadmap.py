@@ -82,6 +82,23 @@ async def test_a_row_is_edited_in_place_and_the_stage_comes_back(
     assert item.due_on == dt.date(YEAR.start, 10, 31)
 
 
+async def test_a_done_row_keeps_the_completion_date_typed_for_it(
+    roadmap: Roadmap, db: AsyncSession, world: World
+) -> None:
+    item = await first_item(db, roadmap)
+    staff = await curator_staff(db, world)
+    done_on = YEAR.starts + dt.timedelta(days=3)
+    reply = await roadmap.post(
+        f"/items/{item.id}", row_data(staff, status="done", completed_on=done_on.isoformat()), headers=HTMX
+    )
+    assert reply.status_code == 200
+    item = await first_item(db, roadmap)
+    assert item.completed_on == done_on
+    # Saved again without a date: the recorded day stays, not the day of the edit.
+    await roadmap.post(f"/items/{item.id}", row_data(staff, status="done"), headers=HTMX)
+    assert (await first_item(db, roadmap)).completed_on == done_on
+
+
 async def test_without_javascript_editing_is_a_page_and_a_redirect(
     roadmap: Roadmap, db: AsyncSession, world: World
 ) -> None:
@@ -104,6 +121,11 @@ async def test_without_javascript_editing_is_a_page_and_a_redirect(
         ({"deadline": "когда-нибудь"}, "Срок записан непонятно"),
         ({"responsible": [], "responsible_note": ""}, "Выберите ответственного сотрудника"),
         ({"status": "lost"}, "Выберите статус из списка."),
+        (
+            {"status": "done", "completed_on": f"{YEAR.start - 1}-10-01"},
+            f"Дата выполнения — в пределах {YEAR.title} учебного года",
+        ),
+        ({"status": "done", "completed_on": "31.02.2026"}, "Дата пишется так: 23.09.2022."),
     ],
 )
 async def test_bad_rows_are_refused_next_to_the_field_and_nothing_is_saved(
@@ -293,7 +315,7 @@ async def test_dashboard_invites_to_start_when_there_is_no_programme(
     browser_for: Browser, curator_a: Persona, world: World
 ) -> None:
     home = await (await browser_for(curator_a)).get(f"/s/{world.school_a.code}/")
-    assert "Программа учебного года ещё не начата" in home.text
+    assert f"Программа на {YEAR.title} учебный год ещё не начата" in home.text
     assert f'href="/s/{world.school_a.code}/programme"' in home.text
 
 

@@ -15,7 +15,8 @@ from nastavnik.platform import documents as d
 from nastavnik.platform.documents.text import format_date, initials_surname, surname_initials
 from nastavnik.school.documents.models import DocumentKind, DocumentRegistration
 from nastavnik.school.documents.regulation_default import DEFAULT_REGULATION
-from nastavnik.school.programme.figures import Figures
+from nastavnik.school.meetings.models import MEETING_KIND_SHORT
+from nastavnik.school.programme.figures import REPORTED_MEETING_KINDS, Figures
 from nastavnik.school.programme.models import Programme, ProgrammeModel
 from nastavnik.school.roadmap.models import ITEM_STATUS_TITLES, ItemStatus, RoadmapItem
 from nastavnik.school.roadmap.services import RoadmapView
@@ -184,15 +185,24 @@ def roadmap_document(data: DocumentData) -> d.Document:
 
 
 def execution_text(item: RoadmapItem, today: dt.date) -> str:
-    """What the report says about a row: its status and what was done."""
+    """What the report says about a row, as a school writes it (seed 000).
+
+    A row still planned says «Программа не завершена» when nothing is written about it,
+    else just what is written (the school's own «Запланировано: …»), never a status prefix
+    on top; a done row starts with its completion date.
+    """
     done = item.result_text.strip()
+    parts: list[str] = []
     if item.status is ItemStatus.DONE:
-        head = "Выполнено" + (f" {format_date(item.completed_on)}" if item.completed_on else "")
-    elif item.status in {ItemStatus.PLANNED, ItemStatus.IN_PROGRESS} and item.due_on >= today:
-        head = "Программа не завершена" if item.status is ItemStatus.PLANNED else "В работе"
+        parts.append("Выполнено" + (f" {format_date(item.completed_on)}" if item.completed_on else "") + ".")
+    elif item.status is ItemStatus.PLANNED:
+        if not done:
+            parts.append("Программа не завершена.")
+    elif item.status is ItemStatus.IN_PROGRESS:
+        if not done:
+            parts.append("В работе." if item.due_on >= today else "В работе, срок прошёл.")
     else:
-        head = ITEM_STATUS_TITLES[item.status]
-    parts = [head + "."]
+        parts.append(ITEM_STATUS_TITLES[item.status] + ".")
     if done:
         parts.append(done)
     if item.attachments:
@@ -202,6 +212,13 @@ def execution_text(item: RoadmapItem, today: dt.date) -> str:
 
 def _percent_text(value: int | None) -> str:
     return f"{value} %" if value is not None else "—"
+
+
+def _surveyed_text(count: int | None, percent: int | None) -> str:
+    """«52 (10 %)», or «нет данных» when no survey was recorded for the year."""
+    if count is None:
+        return "нет данных"
+    return f"{count} ({percent} %)" if percent is not None else str(count)
 
 
 def report_document(data: DocumentData) -> d.Document:
@@ -279,7 +296,21 @@ def report_document(data: DocumentData) -> d.Document:
         ["Запланировано", str(view.count(ItemStatus.PLANNED))],
         ["Перенесено", str(view.count(ItemStatus.POSTPONED))],
         ["Не выполнено", str(view.count(ItemStatus.NOT_DONE))],
-        [f"Просрочено на {format_date(data.today)}", str(len(view.overdue))],
+    ]
+    if programme.closed_on:
+        facts.append(["Программа закрыта", format_date(programme.closed_on)])
+    else:
+        facts.append([f"Просрочено на {format_date(data.today)}", str(len(view.overdue))])
+    facts += [
+        d.SectionRow("Анкетирование потенциальных наставляемых"),
+        [
+            "Обучающихся, прошедших анкетирование (доля от обучающихся)",
+            _surveyed_text(figures.surveyed.pupils, figures.pupils_surveyed_share),
+        ],
+        [
+            "Педагогов, прошедших анкетирование (доля от педагогов)",
+            _surveyed_text(figures.surveyed.teachers, figures.teachers_surveyed_share),
+        ],
     ]
     facts.append(d.SectionRow("Контингент и охват наставничеством"))
     if contingent is not None:
@@ -311,16 +342,31 @@ def report_document(data: DocumentData) -> d.Document:
         facts.append(d.SectionRow("Наставнические пары и группы по формам наставничества"))
         facts += [[f"«{title}»", str(count)] for title, count in figures.pairs_by_form]
         facts.append(["Всего пар и групп", str(figures.pairs)])
-    if figures.directions:
-        facts.append(d.SectionRow("Наставляемые по направлениям наставничества"))
-        facts += [[title, str(count)] for title, count in figures.directions]
+    if figures.pairs_by_direction:
+        facts.append(d.SectionRow("Наставнические пары и группы по направлениям наставничества"))
+        facts += [[title, str(count)] for title, count in figures.pairs_by_direction]
     doc.add(
         d.Table(
             columns=[d.Column("Показатель", 6), d.Column("Значение", 2, "center")],
             rows=facts,
-        ),
-        d.SignatureBlock([data.curator_signer, data.director_signer]),
+        )
     )
+    if figures.meetings_by_direction:
+        doc.add(
+            d.Heading("6. Встречи наставников и наставляемых по направлениям"),
+            d.Paragraph("Число пар и групп, проведших встречу, по направлениям наставничества."),
+            d.Table(
+                columns=[
+                    d.Column("Направление", 5),
+                    *(d.Column(MEETING_KIND_SHORT[k], 1.8, "center") for k in REPORTED_MEETING_KINDS),
+                ],
+                rows=[
+                    [title, *(str(by_kind[k]) for k in REPORTED_MEETING_KINDS)]
+                    for title, by_kind in figures.meetings_by_direction
+                ],
+            ),
+        )
+    doc.add(d.SignatureBlock([data.curator_signer, data.director_signer]))
     return doc
 
 

@@ -718,6 +718,22 @@ def _parse_date(form: Form, name: str, *, required: bool) -> dt.date | None:
         return None
 
 
+def _check_order_dates(
+    form: Form, year: AcademicYear, order_date: dt.date | None, started_on: dt.date | None
+) -> None:
+    """An order is signed by today and before its year ends (late August for the coming year is
+    usual); pairs start on the order's day or later, inside the year."""
+    if order_date is not None:
+        if order_date > local_today():
+            form.error("order_date", "Дата приказа не может быть в будущем: утверждают подписанный приказ.")
+        elif order_date > year.ends:
+            form.error("order_date", year.outside_message("Дата приказа"))
+    if order_date is not None and started_on is not None and started_on < order_date:
+        form.error("started_on", f"Пары не начинают работу раньше приказа ({order_date:%d.%m.%Y}).")
+    elif started_on is not None and started_on > year.ends:
+        form.error("started_on", year.outside_message("Начало работы пар"))
+
+
 async def approve(
     db: AsyncSession, school: School, matching_round: MatchingRound, user_id: uuid.UUID, form: Form
 ) -> list[Mentorship] | None:
@@ -732,6 +748,7 @@ async def approve(
     started_on = _parse_date(form, "started_on", required=False) or order_date
     if len(number) > 40:
         form.error("order_number", "Номер приказа — не длиннее 40 символов.")
+    _check_order_dates(form, AcademicYear(matching_round.academic_year), order_date, started_on)
     view = await proposal_view(db, school, matching_round)
     if not view.rows:
         form.error("__all__", "В подборе нет ни одной пары: утверждать нечего.")

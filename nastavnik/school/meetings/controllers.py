@@ -10,7 +10,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
@@ -18,6 +17,7 @@ from nastavnik.school.meetings import services
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, SCHOOL_MEETING_KINDS
 from nastavnik.school.pairs.services import participant_ids_of_user
 from nastavnik.school.participants.models import local_today
+from nastavnik.school.years import ChosenYear, YearChoice, YearController
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
@@ -26,7 +26,7 @@ SCHOOL_KIND_OPTIONS = [(k.value, MEETING_KIND_TITLES[k]) for k in SCHOOL_MEETING
 FORMAT_OPTIONS = [(f.value, t) for f, t in MEETING_FORMAT_TITLES.items()]
 
 
-class MeetingsController(SchoolController):
+class MeetingsController(YearController):
     path = "/s/{school_code:str}/meetings"
     guards = [  # noqa: RUF012
         *SchoolController.guards,
@@ -41,10 +41,11 @@ class MeetingsController(SchoolController):
         workspace: SchoolWorkspace,
         school: School,
         page: Page,
+        chosen: YearChoice,
         form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
-        year = AcademicYear.parse(request.query_params.get("year", "")) or AcademicYear.current(local_today())
+        year = chosen.year
         sees_all = workspace.can(Permission.SCHOOL_MEETINGS_VIEW)
         own = None if sees_all else await participant_ids_of_user(db, school, user.user.id)
         meetings, window, pairs = await services.meetings_page(
@@ -55,6 +56,7 @@ class MeetingsController(SchoolController):
             "meetings/_list.html" if is_htmx(request) else "meetings/index.html",
             status_code=status_code,
             year=year,
+            chosen=chosen,
             pairs=pairs,
             sees_all=sees_all,
             pair_meetings=meetings,
@@ -69,7 +71,7 @@ class MeetingsController(SchoolController):
             or Form(
                 data={
                     "kind": SCHOOL_KIND_OPTIONS[0][0],
-                    "held_on": local_today().isoformat(),
+                    "held_on": min(local_today(), year.ends).isoformat(),
                     "duration_minutes": "60",
                     "format": "in_person",
                 }
@@ -85,11 +87,12 @@ class MeetingsController(SchoolController):
         workspace: SchoolScope,
         school: CurrentSchool,
         page: Page,
+        chosen: ChosenYear,
         *,
         db: DB,
         user: CurrentUser,
     ) -> Template:
-        return await self._page(request, db, user, workspace, school, page)
+        return await self._page(request, db, user, workspace, school, page, chosen)
 
     @post("/", name="meetings:add", guards=[requires(Permission.SCHOOL_MEETINGS_MANAGE)])
     async def add(
@@ -98,19 +101,21 @@ class MeetingsController(SchoolController):
         workspace: SchoolScope,
         school: CurrentSchool,
         page: Page,
+        chosen: ChosenYear,
         *,
         db: DB,
         user: CurrentUser,
     ) -> Template | Redirect:
         form = Form.from_mapping(await request.form(), services.MEETING_FIELDS)
-        year = AcademicYear.current(local_today())
         meeting = await services.log_school_meeting(
-            db, school, year=year.start, user_id=user.user.id, form=form, today=local_today()
+            db, school, year=chosen.start, user_id=user.user.id, form=form, today=local_today()
         )
         if meeting is None:
-            return await self._page(request, db, user, workspace, school, page, form=form, status_code=422)
+            return await self._page(
+                request, db, user, workspace, school, page, chosen, form=form, status_code=422
+            )
         user.flash("success", f"Встреча записана: {meeting.kind_title}, {meeting.held_on:%d.%m.%Y}.")
-        return Redirect(f"/s/{school.code}/meetings", status_code=303)
+        return Redirect(f"/s/{school.code}/meetings?year={chosen.title}", status_code=303)
 
     @post("/{meeting_id:str}/delete", name="meetings:delete")
     async def delete(

@@ -12,6 +12,7 @@ from sqlalchemy import Integer, exists, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.meetings.models import (
@@ -42,7 +43,12 @@ def next_kind(meetings: list[Meeting]) -> MeetingKind:
     return MeetingKind.REGULAR
 
 
-def _validate(form: Form, kinds: tuple[MeetingKind, ...], today: dt.date) -> dict[str, object] | None:
+MAX_NOTES = 4000
+
+
+def _validate(
+    form: Form, kinds: tuple[MeetingKind, ...], today: dt.date, year: AcademicYear
+) -> dict[str, object] | None:
     kind_value = form.require("kind", "Выберите вид встречи.")
     kind = next((k for k in kinds if k.value == kind_value), None)
     if kind_value and kind is None:
@@ -56,6 +62,9 @@ def _validate(form: Form, kinds: tuple[MeetingKind, ...], today: dt.date) -> dic
             form.error("held_on", "Дата пишется так: 01.10.2025.")
     if held_on and held_on > today:
         form.error("held_on", "Встречу отмечают после того, как она прошла: дата не может быть в будущем.")
+    elif held_on and not year.contains(held_on):
+        # Past years are entered after the fact; a date outside the year is a typo.
+        form.error("held_on", year.outside_message())
     minutes_raw = form.value("duration_minutes") or "45"
     minutes = int(minutes_raw) if minutes_raw.isdigit() else 0
     if not 5 <= minutes <= MAX_MINUTES:
@@ -65,6 +74,8 @@ def _validate(form: Form, kinds: tuple[MeetingKind, ...], today: dt.date) -> dic
         form.error("format", "Выберите: очно или онлайн.")
     if len(form.value("topic")) > 300:
         form.error("topic", "Тема — не длиннее 300 символов.")
+    if len(form.value("notes")) > MAX_NOTES:
+        form.error("notes", f"Итоги — не длиннее {MAX_NOTES} символов; сейчас {len(form.value('notes'))}.")
     if not form.ok or kind is None or held_on is None:
         return None
     return {
@@ -89,7 +100,7 @@ async def log_pair_meeting(
     if mentorship.status in (MentorshipStatus.COMPLETED, MentorshipStatus.TERMINATED):
         form.error("__all__", "Пара уже не работает: встречи больше не отмечаются.")
         return None
-    values = _validate(form, PAIR_MEETING_KINDS, today)
+    values = _validate(form, PAIR_MEETING_KINDS, today, AcademicYear(mentorship.academic_year))
     if values is None:
         return None
     meeting = Meeting(
@@ -118,7 +129,7 @@ async def log_pair_meeting(
 async def log_school_meeting(
     db: AsyncSession, school: School, *, year: int, user_id: uuid.UUID, form: Form, today: dt.date
 ) -> Meeting | None:
-    values = _validate(form, SCHOOL_MEETING_KINDS, today)
+    values = _validate(form, SCHOOL_MEETING_KINDS, today, AcademicYear(year))
     if values is None:
         return None
     meeting = Meeting(
@@ -325,7 +336,6 @@ async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> 
 
 async def current_watch(db: AsyncSession, school: School) -> Watch:
     """The watch for this academic year, as the school's home page shows it."""
-    from nastavnik.platform.academic_year import AcademicYear
     from nastavnik.school.participants.models import local_today
 
     today = local_today()

@@ -29,6 +29,7 @@ from nastavnik.school.pairs.models import (
     MentorshipStatus,
 )
 from nastavnik.school.participants.models import local_today
+from nastavnik.school.years import ChosenYear, YearController
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
@@ -78,9 +79,9 @@ async def _mentorship(db: DB, access: Access, school: School, mentorship_id: str
 MEMBER_ROLE_LABELS = {MemberRole.MENTOR: "наставник", MemberRole.MENTEE: "наставляемый"}
 
 
-class PairsController(SchoolController):
+class PairsController(YearController):
     path = "/s/{school_code:str}/pairs"
-    dependencies = {**SchoolController.dependencies, "access": Provide(provide_access)}  # noqa: RUF012
+    dependencies = {**YearController.dependencies, "access": Provide(provide_access)}  # noqa: RUF012
     guards = [  # noqa: RUF012
         *SchoolController.guards,
         requires(Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN),
@@ -88,13 +89,20 @@ class PairsController(SchoolController):
 
     @get("/", name="pairs:index")
     async def index(
-        self, request: Request[Any, Any, Any], school: CurrentSchool, page: Page, access: AccessDep, *, db: DB
+        self,
+        request: Request[Any, Any, Any],
+        school: CurrentSchool,
+        page: Page,
+        access: AccessDep,
+        chosen: ChosenYear,
+        *,
+        db: DB,
     ) -> Template:
         status_value = request.query_params.get("status", "")
         status = (
             MentorshipStatus(status_value) if status_value in {s.value for s in MentorshipStatus} else None
         )
-        year = AcademicYear.parse(request.query_params.get("year", "")) or meetings_year()
+        year = chosen.year
         rows, window = await services.mentorships_page(
             db,
             school,
@@ -114,7 +122,7 @@ class PairsController(SchoolController):
             ),
             status=status_value,
             year=year,
-            years=[year.previous(), year, year.next()],
+            chosen=chosen,
             status_titles=STATUS_TITLES,
             sees_all=access.sees_all,
         )
@@ -134,7 +142,8 @@ class PairsController(SchoolController):
         template: str = "pairs/pair.html",
     ) -> Template:
         held = await meetings.pair_meetings(db, mentorship)
-        today = local_today()
+        # A past year's pair is entered afterwards: dates default to the year's last day.
+        today = min(local_today(), AcademicYear(mentorship.academic_year).ends)
         return await page(
             template,
             status_code=status_code,
@@ -370,7 +379,3 @@ class PairsController(SchoolController):
             )
         user.flash("success", f"Встреча отмечена: {meeting.kind_title.lower()}, {meeting.held_on:%d.%m.%Y}.")
         return Redirect(f"/s/{school.code}/pairs/{mentorship.id}#meetings", status_code=303)
-
-
-def meetings_year() -> AcademicYear:
-    return AcademicYear.current(local_today())

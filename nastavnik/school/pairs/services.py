@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
+from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
 from nastavnik.school.pairs.models import (
@@ -268,6 +269,18 @@ def is_mentor(mentorship: Mentorship, participant_ids: set[uuid.UUID]) -> bool:
 STATUS_FIELDS = ("status", "reason", "on")
 
 
+def _status_date_ok(mentorship: Mentorship, form: Form, on: dt.date, today: dt.date) -> bool:
+    """A pair is back-dated inside its own year (a past year entered afterwards), never in the future."""
+    year = AcademicYear(mentorship.academic_year)
+    if on > today:
+        form.error("on", "Дата не может быть в будущем.")
+    elif not year.contains(on):
+        form.error("on", year.outside_message())
+    elif mentorship.started_on and on < mentorship.started_on:
+        form.error("on", f"Дата не раньше начала работы пары ({mentorship.started_on:%d.%m.%Y}).")
+    return form.ok
+
+
 async def change_status(mentorship: Mentorship, form: Form, today: dt.date) -> bool:
     value = form.require("status", "Выберите новый статус.")
     try:
@@ -292,6 +305,8 @@ async def change_status(mentorship: Mentorship, form: Form, today: dt.date) -> b
         except ValueError:
             form.error("on", "Дата пишется так: 01.10.2025.")
             return False
+    if not _status_date_ok(mentorship, form, on, today):
+        return False
     mentorship.status = status
     mentorship.status_reason = reason
     if status is MentorshipStatus.ACTIVE and mentorship.started_on is None:

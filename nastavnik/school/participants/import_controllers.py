@@ -24,11 +24,13 @@ from nastavnik.school.participants.models import (
     ImportStatus,
     ImportTarget,
     ParticipantImport,
-    local_today,
 )
+from nastavnik.school.years import YEAR_COOKIE, YearChoice, school_year_choice
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
+
+UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
 
 AnyRequest = Request[Any, Any, Any]
 UPLOAD_FIELDS = ("target", "bank", "year")
@@ -43,9 +45,15 @@ async def _import_or_404(
     return imp
 
 
-def _year_options() -> list[tuple[str, str]]:
-    current = AcademicYear.current(local_today())
-    return [(y.title, y.title) for y in (current.previous(), current, current.next())]
+async def _year_choice(db: DB, school: School, request: AnyRequest, asked: str | None = None) -> YearChoice:
+    """The picker's years; the file goes to the chosen year unless the form names another."""
+    query = request.query_params.get("year")
+    return await school_year_choice(
+        db,
+        school,
+        asked=asked or (query if isinstance(query, str) else None),
+        remembered=request.cookies.get(YEAR_COOKIE),
+    )
 
 
 class ParticipantImportController(SchoolController):
@@ -71,7 +79,8 @@ class ParticipantImportController(SchoolController):
             imports=await importing.recent_imports(db, school),
             target_options=list(importing.IMPORT_TARGET_TITLES.items()),
             bank_options=list(importing.IMPORT_BANK_TITLES.items()),
-            year_options=_year_options(),
+            year_options=(await _year_choice(db, school, request, form.value("year"))).options,
+            upload_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
             status_titles=importing.IMPORT_STATUS_TITLES,
             target_titles=importing.IMPORT_TARGET_TITLES,
         )
@@ -88,10 +97,13 @@ class ParticipantImportController(SchoolController):
     ) -> Template:
         target = str(request.query_params.get("target", ImportTarget.PUPILS.value))
         bank = str(request.query_params.get("bank", ImportBank.MENTEES.value))
-        form = Form(data={"target": target, "bank": bank, "year": AcademicYear.current(local_today()).title})
+        chosen = await _year_choice(db, school, request)
+        form = Form(data={"target": target, "bank": bank, "year": chosen.title})
         return await self._upload_page(request, db, user, page, workspace, school, form=form)
 
-    @post("/import", name="participants:import_upload")
+    # The body may be larger than the file limit, so that a too-big file gets «Файл больше N МБ»
+    # beside the field, not a bare 413 («Страница устарела» once the CSRF field is lost).
+    @post("/import", name="participants:import_upload", request_max_body_size=UPLOAD_BODY_LIMIT)
     async def upload(
         self,
         request: AnyRequest,
@@ -185,7 +197,9 @@ class ParticipantImportController(SchoolController):
                 samples=importing.column_samples(parsed),
                 columns=list(enumerate(imp.headers)),
                 bank_options=list(importing.IMPORT_BANK_TITLES.items()),
-                year_options=_year_options(),
+                year_options=(
+                    await _year_choice(db, workspace.school, request, AcademicYear(imp.academic_year).title)
+                ).options,
             )
         elif imp.status is ImportStatus.VALIDATED and imp.errors:
             context.update(
@@ -274,7 +288,9 @@ class ParticipantImportController(SchoolController):
                     "warning", f"Исправлено значений: {changed}. В файле остались ошибки: {len(imp.errors)}."
                 )
             else:
-                user.flash("success", "Все ошибки исправлены. Можно загружать.")
+                user.flash(
+                    "success", f"Исправлено значений: {changed}. Все ошибки исправлены. Можно загружать."
+                )
         return Redirect(f"{workspace.url}participants/imports/{imp.id}", status_code=303)
 
     @post("/imports/{import_id:str}/apply", name="participants:import_apply")

@@ -757,6 +757,8 @@ def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
     """Fields typed on the page as `fix_<line>_<field>`; returns how many values changed."""
     allowed = set(TARGET_FIELDS[imp.target]) | {"class_name"}
     corrections = {line: dict(values) for line, values in imp.corrections.items()}
+    parsed = parsed_file(imp) if imp.content else None
+    shown: dict[str, dict[str, str]] = {}
     changed = 0
     for name, value in data.items():
         if not name.startswith("fix_"):
@@ -764,12 +766,29 @@ def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
         _, line, field_name = name.split("_", 2)
         if not line.isdigit() or field_name not in allowed:
             continue
-        row = corrections.setdefault(line, {})
-        if row.get(field_name) != value.strip():
-            row[field_name] = value.strip()
+        # Every field of the page comes back; only those differing from what it showed count.
+        if line not in shown:
+            shown[line] = _shown_values(imp, parsed, int(line))
+        if shown[line].get(field_name, "") != value.strip():
+            corrections.setdefault(line, {})[field_name] = value.strip()
             changed += 1
     imp.corrections = corrections
     return changed
+
+
+def _shown_values(imp: ParticipantImport, parsed: ParsedFile | None, line: int) -> dict[str, str]:
+    """A row's values as the correction form shows them: the file's, then earlier corrections."""
+    offset = line - parsed.first_line if parsed else -1
+    raw = parsed.rows[offset] if parsed and 0 <= offset < len(parsed.rows) else []
+    values = _row_values(raw, imp.mapping or {})
+    if "full_name" in values:
+        values["last_name"], values["first_name"], values["middle_name"] = split_full_name(
+            values.pop("full_name")
+        )
+    if "grade" in values or "class_letter" in values:
+        values["class_name"] = values.pop("grade", "") + values.pop("class_letter", "")
+    values.update(imp.corrections.get(str(line), {}))
+    return values
 
 
 async def editable_rows(imp: ParticipantImport) -> list[dict[str, object]]:
@@ -781,16 +800,7 @@ async def editable_rows(imp: ParticipantImport) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     fields = _editable_fields(imp)
     for line in sorted(by_line)[:EDITABLE_ERROR_ROWS]:
-        offset = line - parsed.first_line
-        raw = parsed.rows[offset] if 0 <= offset < len(parsed.rows) else []
-        values = _row_values(raw, imp.mapping)
-        if "full_name" in values:
-            values["last_name"], values["first_name"], values["middle_name"] = split_full_name(
-                values.pop("full_name")
-            )
-        if "grade" in values or "class_letter" in values:
-            values["class_name"] = values.pop("grade", "") + values.pop("class_letter", "")
-        values.update(imp.corrections.get(str(line), {}))
+        values = _shown_values(imp, parsed, line)
         rows.append(
             {
                 "line": line,

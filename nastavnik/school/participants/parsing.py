@@ -6,6 +6,7 @@ curator may type is also accepted from a school system's export, and the other w
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -38,6 +39,34 @@ def parse_date(text: str) -> dt.date | None:
         if fmt == "%d.%m.%y" and day.year > dt.datetime.now(dt.UTC).year:
             day = day.replace(year=day.year - 100)  # «01.02.99» is 1999, not 2099
         return day
+    return None
+
+
+# «в феврале 2013 года»: the months in the prepositional case.
+MONTHS_PREPOSITIONAL = (
+    "январе", "феврале", "марте", "апреле", "мае", "июне",
+    "июле", "августе", "сентябре", "октябре", "ноябре", "декабре",
+)  # fmt: skip
+
+
+def impossible_date(text: str) -> str | None:
+    """«31.02.2013» → «Такой даты нет: в феврале 2013 года 28 дней.»; None for other texts.
+
+    A date written correctly but absent from the calendar deserves its own message: the
+    person typed the form right, the day is wrong.
+    """
+    value = _DATETIME_TAIL.sub("", (text or "").strip())
+    for pattern, order in ((_DMY, (3, 2, 1)), (_ISO, (1, 2, 3))):
+        match = pattern.match(value)
+        if not match:
+            continue
+        year, month, day = (int(match.group(i)) for i in order)
+        if not 1 <= month <= 12:
+            return f"Такой даты нет: месяца {month} не бывает."
+        days = calendar.monthrange(year, month)[1]
+        if day < 1 or day > days:
+            word = "день" if days == 31 else "дней"
+            return f"Такой даты нет: в {MONTHS_PREPOSITIONAL[month - 1]} {year} года {days} {word}."
     return None
 
 

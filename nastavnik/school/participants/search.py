@@ -27,7 +27,6 @@ from nastavnik.school.participants.models import (
     MentorStatus,
     Participant,
     ParticipantKind,
-    local_today,
     mentee_direction,
     mentor_direction,
 )
@@ -276,18 +275,6 @@ async def bank_counts(db: AsyncSession, school: School, bank: str, year: int) ->
     )
     total, consented = (await db.execute(query)).one()
     return {"total": int(total), "consented": int(consented), "missing": int(total) - int(consented)}
-
-
-async def bank_years(db: AsyncSession, school: School) -> list[int]:
-    """Years that have a bank, plus the current and the next one (to prepare it)."""
-    current = AcademicYear.current(local_today()).start
-    years = {current, current + 1}
-    for profile in (MenteeProfile, MentorProfile):
-        result = await db.execute(
-            select(profile.academic_year).where(profile.school_id == school.id).distinct()
-        )
-        years.update(result.scalars())
-    return sorted(years, reverse=True)
 
 
 async def search_people(

@@ -40,8 +40,10 @@ from nastavnik.school.participants.parsing import (
     EMAIL_RE,
     clean_name,
     clean_phone,
+    impossible_date,
     name_is_valid,
     name_key,
+    normalise_for_key,
     parse_bool,
     parse_class,
     parse_date,
@@ -168,7 +170,10 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if raw_birth:
         birth_date = parse_date(raw_birth)
         if birth_date is None:
-            form.error("birth_date", "Дата рождения в виде дд.мм.гггг, например 05.03.2011.")
+            form.error(
+                "birth_date",
+                impossible_date(raw_birth) or "Дата рождения в виде дд.мм.гггг, например 05.03.2011.",
+            )
         elif birth_date >= today:
             form.error("birth_date", "Дата рождения не может быть сегодняшней или будущей.")
         elif birth_date.year < today.year - 100:
@@ -409,6 +414,24 @@ async def find_by_key(db: AsyncSession, school: School, key: str) -> Participant
     return result.scalar_one_or_none()
 
 
+async def find_same_person(db: AsyncSession, school: School, draft: ParticipantDraft) -> Participant | None:
+    """The same ФИО and birth date, whatever key the record came with (an import by school-system id)."""
+    name = normalise_for_key(f"{draft.last_name} {draft.first_name} {draft.middle_name}")
+    birth = (
+        Participant.birth_date == draft.birth_date if draft.birth_date else Participant.birth_date.is_(None)
+    )
+    result = await db.execute(
+        _person_query(school)
+        .where(
+            func.btrim(Participant.search_name) == name,
+            birth,
+            Participant.anonymised_at.is_(None),
+        )
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
 async def _link_staff_member(db: AsyncSession, school: School, person: Participant) -> None:
     """A teacher with the e-mail of a staff member is that staff member (for sign-in)."""
     if person.kind is not ParticipantKind.TEACHER or not person.email or person.staff_member_id:
@@ -429,12 +452,13 @@ async def create_participant(
     draft = validate_participant(form, partners=await partner_index(db, school), today=day)
     if draft is None:
         return None
-    existing = await find_by_key(db, school, draft.name_key)
+    existing = await find_by_key(db, school, draft.name_key) or await find_same_person(db, school, draft)
     if existing is not None:
         form.error(
             "last_name",
             f"{existing.full_name} с этой датой рождения уже есть в базе школы: откройте его карточку.",
         )
+        form.data["duplicate_of"] = str(existing.id)  # the page links to the card
         return None
     person = Participant(school_id=school.id, kind=draft.kind, last_name="", first_name="")
     draft.apply_to(person)

@@ -116,6 +116,7 @@ class ProgrammeController(SchoolController):
         *,
         settings_form: Form | None = None,
         contingent_form: Form | None = None,
+        close_form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
         school = workspace.school
@@ -141,6 +142,7 @@ class ProgrammeController(SchoolController):
             settings_form=settings_form,
             contingent_form=contingent_form or svc.contingent_form(contingent),
             contingent_titles=svc.CONTINGENT_TITLES,
+            close_form=close_form or svc.close_form(programme, svc.local_today()),
             staff_options=[(str(s.id), s.full_name) for s in staff],
             form_options=[(i.code, i.title) for i in forms_items],
             form_titles={i.code: i.title for i in forms_items},
@@ -201,3 +203,38 @@ class ProgrammeController(SchoolController):
             return await self._show(db, page, workspace, programme, contingent_form=form, status_code=422)
         user.flash("success", f"Контингент на {programme.year.title} учебный год сохранён.")
         return Redirect(f"{workspace.url}programme/{programme.year.title}#contingent", status_code=303)
+
+    @post(
+        "/{year:str}/close",
+        name="programme:close",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
+    async def close(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        year: FromPath[str],
+    ) -> Template | Redirect:
+        programme = await self._programme(db, school, year)
+        form = Form.from_mapping(await request.form(), svc.CLOSE_FIELDS)
+        if not svc.close_programme(programme, form, svc.local_today()):
+            return await self._show(db, page, workspace, programme, close_form=form, status_code=422)
+        user.flash("success", f"Программа {programme.year.title} закрыта {programme.closed_on:%d.%m.%Y}.")
+        return Redirect(f"{workspace.url}programme/{programme.year.title}#closing", status_code=303)
+
+    @post(
+        "/{year:str}/reopen",
+        name="programme:reopen",
+        guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
+    )
+    async def reopen(
+        self, db: DB, user: CurrentUser, workspace: SchoolScope, school: CurrentSchool, year: FromPath[str]
+    ) -> Redirect:
+        programme = await self._programme(db, school, year)
+        programme.closed_on = None
+        user.flash("success", f"Программа {programme.year.title} снова открыта.")
+        return Redirect(f"{workspace.url}programme/{programme.year.title}#closing", status_code=303)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.db import set_school
-from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
+from nastavnik.school.meetings.models import Meeting, MeetingKind
+from nastavnik.school.pairs.models import Mentorship, MentorshipStatus, mentorship_direction
 from nastavnik.school.participants.models import (
     MenteeCategory,
     MenteeProfile,
@@ -29,8 +30,9 @@ from nastavnik.school.participants.models import (
 )
 from nastavnik.school.programme.models import Contingent
 from nastavnik.school.programme.services import contingent_for, share
+from nastavnik.school.programme.surveys import SurveyedCounts, surveyed_counts
 from nastavnik.tenants.models import School
-from nastavnik.tenants.reference import ReferenceItem
+from nastavnik.tenants.reference import ReferenceItem, ReferenceKind, reference_items
 
 FEDERAL_TARGET = 70
 
@@ -48,6 +50,12 @@ class Figures:
     directions: list[tuple[str, int]] = field(default_factory=list)
     # (form title, pairs and groups not terminated) of the year's mentorships.
     pairs_by_form: list[tuple[str, int]] = field(default_factory=list)
+    # (direction title, pairs and groups) for every direction of the region, zeros included:
+    # the report lists them all, counted as pairs (seed 000), not as mentees.
+    pairs_by_direction: list[tuple[str, int]] = field(default_factory=list)
+    # (direction title, {kind: pairs that held a meeting of that kind}) for every direction.
+    meetings_by_direction: list[tuple[str, dict[MeetingKind, int]]] = field(default_factory=list)
+    surveyed: SurveyedCounts = field(default_factory=SurveyedCounts)
 
     @property
     def pairs(self) -> int:
@@ -64,6 +72,18 @@ class Figures:
     @property
     def teachers_share(self) -> int | None:
         return share(self.teacher_mentees, self.contingent.teachers) if self.contingent else None
+
+    @property
+    def pupils_surveyed_share(self) -> int | None:
+        if self.contingent is None or self.surveyed.pupils is None:
+            return None
+        return share(self.surveyed.pupils, self.contingent.pupils)
+
+    @property
+    def teachers_surveyed_share(self) -> int | None:
+        if self.contingent is None or self.surveyed.teachers is None:
+            return None
+        return share(self.surveyed.teachers, self.contingent.teachers)
 
 
 def _years_ago(day: dt.date, years: int) -> dt.date:
@@ -157,4 +177,52 @@ async def programme_figures(db: AsyncSession, school: School, year: AcademicYear
         .order_by(ReferenceItem.sort_order)
     )
     figures.pairs_by_form = [(title, count) for title, count in pairs.all()]
+    figures.pairs_by_direction, figures.meetings_by_direction = await _by_direction(db, school, year)
+    figures.surveyed = await surveyed_counts(db, school, year)
     return figures
+
+
+# Meetings the report counts per direction (rows 21-23 of seed 000's roadmap).
+REPORTED_MEETING_KINDS = (MeetingKind.ORGANISATIONAL, MeetingKind.TRIAL, MeetingKind.PLANNING)
+
+
+async def _by_direction(
+    db: AsyncSession, school: School, year: AcademicYear
+) -> tuple[list[tuple[str, int]], list[tuple[str, dict[MeetingKind, int]]]]:
+    """Pairs per direction and pairs per direction that held each first meeting, in one statement."""
+    held = {
+        kind: exists().where(
+            Meeting.school_id == Mentorship.school_id,
+            Meeting.mentorship_id == Mentorship.id,
+            Meeting.kind == kind,
+        )
+        for kind in REPORTED_MEETING_KINDS
+    }
+    rows = await db.execute(
+        select(
+            mentorship_direction.c.reference_item_id,
+            func.count(),
+            *(func.count().filter(condition) for condition in held.values()),
+        )
+        .join(
+            Mentorship,
+            and_(
+                Mentorship.school_id == mentorship_direction.c.school_id,
+                Mentorship.id == mentorship_direction.c.mentorship_id,
+            ),
+        )
+        .where(
+            Mentorship.school_id == school.id,
+            Mentorship.academic_year == year.start,
+            Mentorship.status != MentorshipStatus.TERMINATED,
+        )
+        .group_by(mentorship_direction.c.reference_item_id)
+    )
+    counts = {row[0]: (int(row[1]), [int(n) for n in row[2:]]) for row in rows.all()}
+    pairs: list[tuple[str, int]] = []
+    meetings: list[tuple[str, dict[MeetingKind, int]]] = []
+    for item in await reference_items(db, ReferenceKind.DIRECTION, active_only=False):
+        total, by_kind = counts.get(item.id, (0, [0] * len(REPORTED_MEETING_KINDS)))
+        pairs.append((item.title, total))
+        meetings.append((item.title, dict(zip(REPORTED_MEETING_KINDS, by_kind, strict=True))))
+    return pairs, meetings

@@ -170,6 +170,8 @@ class Programme(SchoolOwned, TimestampMixin, Base):
     # Printed in the approval stamp: the approver as the staff list knew them then.
     approved_by_name: Mapped[str] = mapped_column(String(300), default="")
     approved_by_position: Mapped[str] = mapped_column(String(300), default="")
+    # The day the curator closed the year (its report was filed); NULL while it runs.
+    closed_on: Mapped[dt.date | None]
 
     stages: Mapped[list[ProgrammeStage]] = relationship(
         back_populates="programme",
@@ -213,6 +215,11 @@ class Contingent(SchoolOwned, TimestampMixin, Base):
             name="non_negative",
         ),
         CheckConstraint("pupils_10_19 <= pupils AND young_teachers <= teachers", name="parts_of_whole"),
+        CheckConstraint(
+            "(pupils_surveyed IS NULL OR pupils_surveyed BETWEEN 0 AND pupils) AND "
+            "(teachers_surveyed IS NULL OR teachers_surveyed BETWEEN 0 AND teachers)",
+            name="surveyed_within",
+        ),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -222,3 +229,7 @@ class Contingent(SchoolOwned, TimestampMixin, Base):
     teachers: Mapped[int] = mapped_column(default=0)
     # Teachers under 35 in their first three years of work.
     young_teachers: Mapped[int] = mapped_column(default=0)
+    # Potential mentees who took the questionnaire, as the report states them («52 (10 %)»);
+    # recorded by the curator until the questionnaires feature counts answered forms.
+    pupils_surveyed: Mapped[int | None]
+    teachers_surveyed: Mapped[int | None]

@@ -132,7 +132,7 @@ async def default_programme(db: AsyncSession, school: School) -> Programme | Non
     return programmes[0] if programmes else None
 
 
-START_FIELDS = ("year", "source")
+START_FIELDS = ("year", "source", "shift")
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,10 @@ async def start_programme(db: AsyncSession, school: School, form: Form) -> Progr
         return None
     staff = await active_staff(db, school)
     if template is not None:
-        return await _from_template(db, school, year, template, staff)
+        programme = await _from_template(db, school, year, template, staff)
+        if form.value("shift") in {"true", "1", "on"}:
+            await shift_into_rest_of_year(db, school, programme, local_today())
+        return programme
     assert previous is not None  # noqa: S101 — the branches above leave one source
     return await _from_previous(db, school, year, previous, staff)
 
@@ -264,6 +267,51 @@ async def _from_template(
                 )
     await db.flush()
     return programme
+
+
+def squeeze_day(day: dt.date, year: AcademicYear, start: dt.date, last: dt.date) -> dt.date:
+    """Where a deadline of the whole year falls when the year's work is done from `start` to `last`."""
+    span = (last - year.starts).days
+    if span <= 0:
+        return day
+    offset = (max(day, year.starts) - year.starts).days
+    return start + dt.timedelta(days=round(offset * (last - start).days / span))
+
+
+async def shift_into_rest_of_year(
+    db: AsyncSession, school: School, programme: Programme, today: dt.date
+) -> int:
+    """A programme started late: the template's deadlines squeezed between today and its last one.
+
+    Rows keep their order; each shifted row's deadline is written as «до дд.мм.гггг». Nothing
+    moves for a year not yet begun or already over (a past year's history keeps its dates).
+    Returns the number of rows moved.
+    """
+    year = programme.year
+    await set_school(db, school.id)
+    items = list(
+        (
+            await db.execute(
+                select(RoadmapItem).where(
+                    RoadmapItem.school_id == school.id, RoadmapItem.programme_id == programme.id
+                )
+            )
+        ).scalars()
+    )
+    last = max((i.due_on for i in items), default=year.ends)
+    if not year.contains(today) or today >= last:
+        return 0
+    moved = 0
+    for item in items:
+        due = squeeze_day(item.due_on, year, today, last)
+        if due == item.due_on:
+            continue
+        item.starts_on = squeeze_day(item.starts_on, year, today, last) if item.starts_on else None
+        item.due_on = due
+        item.deadline_text = f"до {due:%d.%m.%Y}"
+        moved += 1
+    await db.flush()
+    return moved
 
 
 _ROLE_NOTES = {
@@ -394,14 +442,52 @@ async def update_settings(
     return True
 
 
+# --- closing a year -----------------------------------------------------------------------
+
+CLOSE_FIELDS = ("closed_on",)
+
+
+def close_form(programme: Programme, today: dt.date) -> Form:
+    suggested = programme.closed_on or min(today, programme.year.ends)
+    return Form(data={"closed_on": suggested.isoformat()})
+
+
+def close_programme(programme: Programme, form: Form, today: dt.date) -> bool:
+    """Close the year's programme on a day inside its year, not in the future.
+
+    A closed programme is a filed year: its report says what was done by that day and no
+    longer counts rows as overdue against today.
+    """
+    raw = form.require("closed_on", "Укажите дату закрытия программы.")
+    day: dt.date | None = None
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            form.error("closed_on", "Дата пишется так: 31.05.2023.")
+    if day is not None and day > today:
+        form.error("closed_on", "Программу закрывают по факту: дата не может быть в будущем.")
+    elif day is not None and not programme.year.contains(day):
+        form.error("closed_on", programme.year.outside_message("Дата закрытия"))
+    if not form.ok or day is None:
+        return False
+    programme.closed_on = day
+    return True
+
+
 # --- contingent -------------------------------------------------------------------------
 
-CONTINGENT_FIELDS = ("pupils", "pupils_10_19", "teachers", "young_teachers")
+REQUIRED_CONTINGENT_FIELDS = ("pupils", "pupils_10_19", "teachers", "young_teachers")
+# Optional: blank means «not recorded» (the report says «нет данных»).
+SURVEY_FIELDS = ("pupils_surveyed", "teachers_surveyed")
+CONTINGENT_FIELDS = REQUIRED_CONTINGENT_FIELDS + SURVEY_FIELDS
 CONTINGENT_TITLES = {
     "pupils": "Обучающихся всего",
     "pupils_10_19": "Обучающихся в возрасте 10-19 лет",
     "teachers": "Педагогических работников",
     "young_teachers": "Педагогов до 35 лет в первые три года работы",
+    "pupils_surveyed": "Обучающихся, прошедших анкетирование",
+    "teachers_surveyed": "Педагогов, прошедших анкетирование",
 }
 _MAX_COUNT = 100_000
 
@@ -417,15 +503,19 @@ async def contingent_for(db: AsyncSession, school: School, year: AcademicYear) -
 def contingent_form(contingent: Contingent | None) -> Form:
     if contingent is None:
         return Form()
-    return Form(data={name: str(getattr(contingent, name)) for name in CONTINGENT_FIELDS})
+    values = {name: getattr(contingent, name) for name in CONTINGENT_FIELDS}
+    return Form(data={name: "" if value is None else str(value) for name, value in values.items()})
 
 
 async def save_contingent(
     db: AsyncSession, school: School, year: AcademicYear, form: Form
 ) -> Contingent | None:
-    numbers: dict[str, int] = {}
+    numbers: dict[str, int | None] = {}
     for name in CONTINGENT_FIELDS:
         raw = form.value(name).replace(" ", "").replace("\u00a0", "")
+        if not raw and name in SURVEY_FIELDS:
+            numbers[name] = None
+            continue
         if not raw:
             form.error(name, "Укажите число (0, если таких нет).")
             continue
@@ -440,24 +530,29 @@ async def save_contingent(
             )
             continue
         numbers[name] = value
-    if "pupils" in numbers and "pupils_10_19" in numbers and numbers["pupils_10_19"] > numbers["pupils"]:
-        form.error("pupils_10_19", "Обучающихся 10-19 лет не может быть больше, чем обучающихся всего.")
-    if (
-        "teachers" in numbers
-        and "young_teachers" in numbers
-        and numbers["young_teachers"] > numbers["teachers"]
-    ):
-        form.error("young_teachers", "Молодых педагогов не может быть больше, чем педагогов всего.")
+    _check_part(form, numbers, "pupils_10_19", "pupils", "Обучающихся 10-19 лет")
+    _check_part(form, numbers, "young_teachers", "teachers", "Молодых педагогов")
+    _check_part(form, numbers, "pupils_surveyed", "pupils", "Прошедших анкетирование обучающихся")
+    _check_part(form, numbers, "teachers_surveyed", "teachers", "Прошедших анкетирование педагогов")
     if not form.ok:
         return None
     contingent = await contingent_for(db, school, year)
     if contingent is None:
         contingent = Contingent(school_id=school.id, academic_year=year.start)
         db.add(contingent)
-    for name, value in numbers.items():
-        setattr(contingent, name, value)
+    for name, number in numbers.items():
+        setattr(contingent, name, number)
     await db.flush()
     return contingent
+
+
+_WHOLE_WORDS = {"pupils": "обучающихся всего", "teachers": "педагогов всего"}
+
+
+def _check_part(form: Form, numbers: dict[str, int | None], part: str, whole: str, what: str) -> None:
+    part_value, whole_value = numbers.get(part), numbers.get(whole)
+    if part_value is not None and whole_value is not None and part_value > whole_value:
+        form.error(part, f"{what} не может быть больше, чем {_WHOLE_WORDS[whole]}.")
 
 
 def share(part: int, whole: int) -> int | None:

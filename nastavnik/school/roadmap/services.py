@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +36,15 @@ from nastavnik.school.roadmap.storage import AttachmentStore, CheckedFile
 from nastavnik.tenants.models import School, StaffMember
 
 SOON_DAYS = 14
-ITEM_FIELDS = ("event", "deadline", "responsible_note", "expected_result", "status", "result_text")
+ITEM_FIELDS = (
+    "event",
+    "deadline",
+    "responsible_note",
+    "expected_result",
+    "status",
+    "completed_on",
+    "result_text",
+)
 EVENT_MAX = 2000
 
 
@@ -137,11 +145,17 @@ def _item_options() -> list[Any]:
     ]
 
 
+def as_of(programme: Programme, today: dt.date | None) -> dt.date:
+    """The day a roadmap is judged on: today, or the closing day of a closed programme."""
+    day = today or local_today()
+    return min(day, programme.closed_on) if programme.closed_on else day
+
+
 async def load_roadmap(
     db: AsyncSession, school: School, programme: Programme, today: dt.date | None = None
 ) -> RoadmapView:
     await set_school(db, school.id)
-    today = today or local_today()
+    today = as_of(programme, today)
     items = list(
         (
             await db.execute(
@@ -216,6 +230,29 @@ class ItemDraft:
     expected_result: str
     status: ItemStatus
     result_text: str
+    completed_on: dt.date | None = None
+
+
+def completion_day(programme: Programme, today: dt.date) -> dt.date:
+    """The day a row marked done is taken as completed: today, or the last day of a past year."""
+    return min(today, programme.year.ends)
+
+
+def _completed_on(form: Form, programme: Programme, status: ItemStatus, today: dt.date) -> dt.date | None:
+    """The typed completion date of a done row: inside the programme's year, not in the future."""
+    raw = form.value("completed_on")
+    if not raw or status is not ItemStatus.DONE:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        form.error("completed_on", "Дата пишется так: 23.09.2022.")
+        return None
+    if day > today:
+        form.error("completed_on", "Дата выполнения не может быть в будущем.")
+    elif not programme.year.contains(day):
+        form.error("completed_on", programme.year.outside_message("Дата выполнения"))
+    return day
 
 
 def item_form(item: RoadmapItem | None) -> Form:
@@ -229,6 +266,7 @@ def item_form(item: RoadmapItem | None) -> Form:
             "responsible_note": item.responsible_note,
             "expected_result": item.expected_result,
             "status": item.status.value,
+            "completed_on": item.completed_on.isoformat() if item.completed_on else "",
             "result_text": item.result_text,
         }
     )
@@ -304,12 +342,15 @@ async def validate_item(
     except ValueError:
         form.error("status", "Выберите статус из списка.")
         status = ItemStatus.PLANNED
+    completed_on = _completed_on(form, programme, status, local_today())
     result_text = form.value("result_text")
     if len(result_text) > 10_000:
         form.error("result_text", "Текст длиннее 10 000 символов — сократите его.")
     if not form.ok or dates is None:
         return None
-    return ItemDraft(event, deadline_text, dates[0], dates[1], people, note, expected, status, result_text)
+    return ItemDraft(
+        event, deadline_text, dates[0], dates[1], people, note, expected, status, result_text, completed_on
+    )
 
 
 # --- history ------------------------------------------------------------------------
@@ -363,6 +404,7 @@ def _snapshot(item: RoadmapItem, people: Sequence[StaffMember]) -> dict[str, str
         "Ответственный (текстом)": item.responsible_note or "—",
         "Результат / вид документа": item.expected_result or "—",
         "Статус": ITEM_STATUS_TITLES[item.status],
+        "Дата выполнения": format_date(item.completed_on) if item.completed_on else "—",
         "Что сделано": item.result_text or "—",
     }
 
@@ -385,9 +427,10 @@ def _apply(item: RoadmapItem, draft: ItemDraft, today: dt.date) -> None:
     item.due_on = draft.due_on
     item.responsible_note = draft.responsible_note
     item.expected_result = draft.expected_result
-    if draft.status is ItemStatus.DONE and item.status is not ItemStatus.DONE:
-        item.completed_on = today
-    elif draft.status is not ItemStatus.DONE:
+    if draft.status is ItemStatus.DONE:
+        # A typed date wins (a past year entered afterwards); else the day it was marked done.
+        item.completed_on = draft.completed_on or item.completed_on or today
+    else:
         item.completed_on = None
     item.status = draft.status
     item.result_text = draft.result_text
@@ -442,7 +485,7 @@ async def add_item(
     )
     item.responsibles = []
     item.attachments = []
-    _apply(item, draft, local_today())
+    _apply(item, draft, completion_day(programme, local_today()))
     db.add(item)
     await db.flush()
     await _set_responsibles(db, item, draft.responsibles)
@@ -475,7 +518,7 @@ async def update_item(
     if draft is None:
         return False
     before = _snapshot(item, item.responsible_staff)
-    _apply(item, draft, local_today())
+    _apply(item, draft, completion_day(programme, local_today()))
     await _set_responsibles(db, item, draft.responsibles)
     details = _diff(before, _snapshot(item, draft.responsibles))
     if details:
@@ -494,7 +537,7 @@ async def set_status(
     if status is item.status:
         return True
     before = ITEM_STATUS_TITLES[item.status]
-    item.completed_on = local_today() if status is ItemStatus.DONE else None
+    item.completed_on = completion_day(programme, local_today()) if status is ItemStatus.DONE else None
     item.status = status
     await _track(
         db,
@@ -736,11 +779,16 @@ async def summarise_roadmap(
     roadmap: nothing is loaded to be counted.
     """
     await set_school(db, school.id)
-    today = today or local_today()
+    today = as_of(programme, today)
     soon = today + dt.timedelta(days=SOON_DAYS)
     is_open = RoadmapItem.status.in_(OPEN_STATUSES)
     late = is_open & (RoadmapItem.due_on < today)
-    coming = is_open & (RoadmapItem.due_on >= today) & (RoadmapItem.due_on <= soon)
+    # A closed year has nothing coming.
+    coming: ColumnElement[bool] = (
+        false()
+        if programme.closed_on
+        else is_open & (RoadmapItem.due_on >= today) & (RoadmapItem.due_on <= soon)
+    )
     mine = (RoadmapItem.school_id == school.id, RoadmapItem.programme_id == programme.id)
     figures = {
         stage_id: (int(total), int(done), int(overdue), int(due))
@@ -789,10 +837,12 @@ async def summarise_roadmap(
     )
 
 
-async def dashboard(db: AsyncSession, school: School, today: dt.date | None = None) -> RoadmapSummary | None:
-    """Progress of this academic year's roadmap, or None when there is no programme yet."""
+async def dashboard(
+    db: AsyncSession, school: School, today: dt.date | None = None, year: AcademicYear | None = None
+) -> RoadmapSummary | None:
+    """Progress of the year's roadmap (this academic year by default), None without a programme."""
     today = today or local_today()
-    programme = await programme_for_year(db, school, AcademicYear.current(today))
+    programme = await programme_for_year(db, school, year or AcademicYear.current(today))
     if programme is None:
         return None
     return await summarise_roadmap(db, school, programme, today)

@@ -14,30 +14,35 @@ from nastavnik.platform.mail import send_mail
 from nastavnik.platform.settings import Settings
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
-from nastavnik.school.meetings.services import current_watch
+from nastavnik.school.meetings.services import watch
+from nastavnik.school.programme.services import local_today
 from nastavnik.school.roadmap.services import dashboard as roadmap_dashboard
-from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.school.years import ChosenYear, YearController
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolScope, requires
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, count_staff, invite_staff, staff_page
 
 ROLE_OPTIONS = [(r.value, ROLE_TITLES[r]) for r in INVITABLE_ROLES]
 
 
-class SchoolWorkspaceController(SchoolController):
+class SchoolWorkspaceController(YearController):
     path = "/s/{school_code:str}"
 
     @get("/", name="school:home")
-    async def home(self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page) -> Template:
+    async def home(
+        self, db: DB, workspace: SchoolScope, school: CurrentSchool, page: Page, chosen: ChosenYear
+    ) -> Template:
         # Every figure here is counted in PostgreSQL and every list is a few rows: the page
         # costs the same statements in a school of 40 people and of 4,000.
         pairs_watch = None
         if workspace.can(Permission.SCHOOL_MEETINGS_VIEW):
-            pairs_watch = await current_watch(db, school)
+            pairs_watch = await watch(db, school, chosen.start, local_today())
         return await page(
             "school/home.html",
             school=school,
+            chosen=chosen,
             staff_count=await count_staff(db, school),
-            roadmap=await roadmap_dashboard(db, school)
+            roadmap=await roadmap_dashboard(db, school, year=chosen.year)
             if workspace.can(Permission.SCHOOL_PROGRAMME_VIEW)
             else None,
             pairs_watch=pairs_watch,

@@ -64,7 +64,14 @@ def test_report_wording_of_each_status() -> None:
         execution_text(item(ItemStatus.PLANNED, TODAY + dt.timedelta(days=5)), TODAY)
         == "Программа не завершена."
     )
-    assert execution_text(item(ItemStatus.PLANNED, TODAY - dt.timedelta(days=5)), TODAY) == "Запланировано."
+    # Past its date and still planned: the report says what a school writes, no «Запланировано.».
+    late = item(ItemStatus.PLANNED, TODAY - dt.timedelta(days=5))
+    assert execution_text(late, TODAY) == "Программа не завершена."
+    own_words = item(ItemStatus.PLANNED, TODAY, "Запланировано: конкурс «Наставник года».")
+    assert execution_text(own_words, TODAY) == "Запланировано: конкурс «Наставник года»."
+    assert execution_text(item(ItemStatus.IN_PROGRESS, TODAY - dt.timedelta(days=1)), TODAY) == (
+        "В работе, срок прошёл."
+    )
     assert execution_text(item(ItemStatus.NOT_DONE, TODAY), TODAY) == "Не выполнено."
 
 

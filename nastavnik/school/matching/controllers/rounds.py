@@ -26,6 +26,7 @@ from nastavnik.school.matching.controllers._common import (
 from nastavnik.school.matching.models import ROUND_STATUS_TITLES, RoundStatus
 from nastavnik.school.matching.solver import MODE_TITLES, Mode
 from nastavnik.school.pairs.documents import order_document, staff_with_role
+from nastavnik.school.years import ChosenYear, YearChoice, YearController
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.web import SchoolWorkspace
 
@@ -33,12 +34,7 @@ VIEW = requires(Permission.SCHOOL_MATCHING_VIEW)
 MANAGE = requires(Permission.SCHOOL_MATCHING_MANAGE)
 
 
-def _years() -> list[tuple[str, str]]:
-    now = services.current_year()
-    return [(y.title, y.title) for y in (now.previous(), now, now.next())]
-
-
-class RoundsController(SchoolController):
+class RoundsController(YearController):
     path = "/s/{school_code:str}/matching"
 
     async def _index(
@@ -48,6 +44,7 @@ class RoundsController(SchoolController):
         workspace: SchoolWorkspace,
         page: Page,
         form: Form,
+        chosen: YearChoice,
         status_code: int = 200,
     ) -> Template:
         forms = await services.forms(db)
@@ -60,7 +57,7 @@ class RoundsController(SchoolController):
             form=form,
             form_options=[(f.code, f.title) for f in forms],
             mode_options=MODE_OPTIONS,
-            year_options=_years(),
+            year_options=chosen.options,
             status_titles=ROUND_STATUS_TITLES,
             mode_titles=MODE_TITLES,
             can_manage=workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
@@ -68,9 +65,11 @@ class RoundsController(SchoolController):
         )
 
     @get("/", name="matching:index", guards=[VIEW])
-    async def index(self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page) -> Template:
-        form = Form(data={"academic_year": services.current_year().title, "mode": Mode.BEST_FIT.value})
-        return await self._index(request, db, workspace, page, form)
+    async def index(
+        self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page, chosen: ChosenYear
+    ) -> Template:
+        form = Form(data={"academic_year": chosen.title, "mode": Mode.BEST_FIT.value})
+        return await self._index(request, db, workspace, page, form, chosen)
 
     @post("/rounds", name="matching:start", guards=[MANAGE])
     async def start(
@@ -81,11 +80,12 @@ class RoundsController(SchoolController):
         workspace: SchoolScope,
         school: CurrentSchool,
         page: Page,
+        chosen: ChosenYear,
     ) -> Template | Redirect:
         form = Form.from_mapping(await request.form(), services.ROUND_FIELDS)
         matching_round = await services.start_round(db, school, user.user.id, form)
         if matching_round is None:
-            return await self._index(request, db, workspace, page, form, status_code=422)
+            return await self._index(request, db, workspace, page, form, chosen, status_code=422)
         await audit.record(
             db,
             action="matching.round_started",

@@ -9,6 +9,7 @@ only their own card. Every view or export of a card by staff is written to the a
 from __future__ import annotations
 
 from nastavnik.school.participants.controllers.banks import BanksController
+from nastavnik.school.participants.controllers.bulk_consents import BulkConsentsController
 from nastavnik.school.participants.controllers.cards import CardsController
 from nastavnik.school.participants.controllers.consents import ConsentsController
 from nastavnik.school.participants.controllers.me import MyCardController
@@ -26,6 +27,7 @@ PARTICIPANT_CONTROLLERS = [
     CardsController,
     ProfilesController,
     ConsentsController,
+    BulkConsentsController,
     PartnersController,
     ParticipantImportController,
 ]

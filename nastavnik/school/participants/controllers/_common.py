@@ -32,6 +32,7 @@ from nastavnik.school.participants.models import (
     Participant,
     local_today,
 )
+from nastavnik.school.years import YEAR_COOKIE, school_year_choice
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolScope
 from nastavnik.tenants.models import School
 from nastavnik.tenants.web import SchoolWorkspace
@@ -140,10 +141,14 @@ def card_context(
     consent_form: Form | None = None,
     invite_form: Form | None = None,
     interview_forms: dict[int, Form] | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
-    """Everything `participants/card.html` shows, with the forms of its actions."""
-    year = AcademicYear.current(local_today()).start
+    """Everything `participants/card.html` shows, with the forms of its actions.
+
+    `year` is the year of the picker: the card's «В базу …» buttons add the person to it.
+    """
     today = local_today()
+    year = year if year is not None else AcademicYear.current(today).start
     return {
         "person": person,
         "current_consent": consent_service.current_consent(person, today),
@@ -190,4 +195,7 @@ async def card_again(
     """The card once more (422) with a refused action's form and its messages."""
     # Reloaded in full: the action's person may have been loaded without consents and profiles.
     full = await person_or_404(db, school, str(person.id), full=True)
-    return await page("participants/card.html", status_code=422, **card_context(workspace, full, **forms))
+    chosen = await school_year_choice(db, school, remembered=page.request.cookies.get(YEAR_COOKIE))
+    return await page(
+        "participants/card.html", status_code=422, **card_context(workspace, full, year=chosen.start, **forms)
+    )

@@ -13,28 +13,35 @@ from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.web import DB, CurrentUser, is_htmx, request_id_of
 from nastavnik.school.participants import search
-from nastavnik.school.participants.controllers._common import BANK_TITLES, AnyRequest, kind_options, year_of
+from nastavnik.school.participants.controllers._common import BANK_TITLES, AnyRequest, kind_options
 from nastavnik.school.participants.models import (
     INTERVIEW_RESULT_TITLES,
     MENTEE_CATEGORY_TITLES,
     MENTEE_STATUS_TITLES,
     MENTOR_STATUS_TITLES,
 )
-from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.school.years import ChosenYear, YearChoice, YearController
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolScope, requires
 from nastavnik.tenants.reference import ReferenceKind, reference_items
 from nastavnik.tenants.web import SchoolWorkspace
 
 VIEW = requires(Permission.SCHOOL_PARTICIPANTS_VIEW)
 
 
-class BanksController(SchoolController):
+class BanksController(YearController):
     path = "/s/{school_code:str}"
 
     async def _bank(
-        self, request: AnyRequest, db: DB, workspace: SchoolWorkspace, page: Page, bank: str
+        self,
+        request: AnyRequest,
+        db: DB,
+        workspace: SchoolWorkspace,
+        page: Page,
+        chosen: YearChoice,
+        bank: str,
     ) -> Template:
         school = workspace.school
-        filters = search.BankFilters.from_query(request.query_params, year_of(request))
+        filters = search.BankFilters.from_query(request.query_params, chosen.start)
         show_all = workspace.can(Permission.SCHOOL_PARTICIPANTS_VIEW_UNCONSENTED)
         result = await search.search_bank(db, school, bank, filters, show_unconsented=show_all)
         context: dict[str, Any] = {
@@ -43,7 +50,7 @@ class BanksController(SchoolController):
             "filters": filters,
             "result": result,
             "counts": await search.bank_counts(db, school, bank, filters.year),
-            "years": await search.bank_years(db, school),
+            "chosen": chosen,
             "year_title": AcademicYear(filters.year).title,
             "directions": await reference_items(db, ReferenceKind.DIRECTION),
             "classes": await search.school_classes(db, school),
@@ -58,12 +65,16 @@ class BanksController(SchoolController):
         return await page(template, **context)
 
     @get("/mentees", name="participants:mentees", guards=[VIEW])
-    async def mentees(self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page) -> Template:
-        return await self._bank(request, db, workspace, page, "mentees")
+    async def mentees(
+        self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page, chosen: ChosenYear
+    ) -> Template:
+        return await self._bank(request, db, workspace, page, chosen, "mentees")
 
     @get("/mentors", name="participants:mentors", guards=[VIEW])
-    async def mentors(self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page) -> Template:
-        return await self._bank(request, db, workspace, page, "mentors")
+    async def mentors(
+        self, request: AnyRequest, db: DB, workspace: SchoolScope, page: Page, chosen: ChosenYear
+    ) -> Template:
+        return await self._bank(request, db, workspace, page, chosen, "mentors")
 
     @get(
         ["/mentees/export.xlsx", "/mentors/export.xlsx"],
@@ -71,10 +82,10 @@ class BanksController(SchoolController):
         guards=[requires(Permission.SCHOOL_PARTICIPANTS_MANAGE)],
     )
     async def export(
-        self, request: AnyRequest, db: DB, user: CurrentUser, school: CurrentSchool
+        self, request: AnyRequest, db: DB, user: CurrentUser, school: CurrentSchool, chosen: ChosenYear
     ) -> Response[bytes]:
         bank = "mentees" if request.url.path.endswith("/mentees/export.xlsx") else "mentors"
-        year = year_of(request)
+        year = chosen.start
         rows = await search.export_rows(db, school, bank, year)
         table = search.mentee_export_table(rows) if bank == "mentees" else search.mentor_export_table(rows)
         title = f"{BANK_TITLES[bank]} {AcademicYear(year).title}"

@@ -28,17 +28,18 @@ from nastavnik.school.participants.controllers._common import (
     year_of,
 )
 from nastavnik.school.participants.models import INTERVIEW_RESULT_TITLES, ParticipantKind
-from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
+from nastavnik.school.years import ChosenYear, YearController
+from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolScope, requires
 from nastavnik.tenants.provisioning import ProvisioningError
 from nastavnik.tenants.services import INVITE_FIELDS, invite_staff
 
 MANAGE = requires(Permission.SCHOOL_PARTICIPANTS_MANAGE)
 
 
-class CardsController(SchoolController):
+class CardsController(YearController):
     path = "/s/{school_code:str}/participants/{participant_id:str}"
     dependencies = {  # noqa: RUF012
-        **SchoolController.dependencies,
+        **YearController.dependencies,
         "person": Provide(provide_person),
         "editable_person": Provide(provide_editable_person),
         "visible_person": Provide(provide_visible_person),
@@ -54,12 +55,15 @@ class CardsController(SchoolController):
         school: CurrentSchool,
         page: Page,
         visible_person: PersonDep,
+        chosen: ChosenYear,
     ) -> Template:
         person = visible_person
         own_view = not workspace.can(Permission.SCHOOL_PARTICIPANTS_VIEW)
         if not own_view:
             await audit_person(db, request, user, school, "participant.viewed", obj=str(person.id))
-        return await page("participants/card.html", **card_context(workspace, person, own_view=own_view))
+        return await page(
+            "participants/card.html", **card_context(workspace, person, own_view=own_view, year=chosen.start)
+        )
 
     @get("/edit", name="participants:edit", guards=[MANAGE])
     async def edit(self, db: DB, school: CurrentSchool, page: Page, editable_person: PersonDep) -> Template:
