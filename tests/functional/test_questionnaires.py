@@ -143,6 +143,17 @@ async def test_a_class_answers_by_links_and_the_curator_takes_requests_into_the_
     assert RequestSource.QUESTIONNAIRE in profile.request_sources
     assert "Новых анкет нет" in (await curator.get(f"/s/{school.code}/questionnaires/intake")).text
 
+    # The curator types in a paper answer for someone without a link at hand.
+    other = await db.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.school_id == school.id, SurveyResponse.status != ResponseStatus.SUBMITTED
+        )
+    )
+    assert other is not None
+    paper = await curator.get(f"/s/{school.code}/my-questionnaires/{other.id}")
+    assert paper.status_code == 200, paper.text[:300]
+    assert "Отвечает:" in paper.text
+
     # Exports: with people, or anonymised (no names at all).
     named = await curator.get(f"/s/{school.code}/questionnaires/surveys/{survey.id}/export/csv?people=1")
     anonymous = await curator.get(f"/s/{school.code}/questionnaires/surveys/{survey.id}/export/csv")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Numeric, and_, func, literal, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -140,7 +141,7 @@ async def monitoring_figures(
         .where(submitted)
         .group_by(Participant.kind)
     )
-    by_kind = dict(kinds)
+    by_kind: dict[ParticipantKind, int] = {kind: n for kind, n in kinds.all()}  # noqa: C416 - rows, not pairs
     roles = await db.execute(
         select(MentorshipMember.role, func.count(func.distinct(MentorshipMember.participant_id)))
         .select_from(base)
@@ -224,7 +225,7 @@ def _stage_answers(school: School, year: int, stage: SurveyStage) -> Any:
             SurveyResponse.status == ResponseStatus.SUBMITTED,
             SurveyResponse.revoked_at.is_(None),
         )
-        .distinct(SurveyResponse.participant_id)
+        .ext(distinct_on(SurveyResponse.participant_id))
         .order_by(SurveyResponse.participant_id, SurveyResponse.submitted_at.desc())
         .subquery()
     )

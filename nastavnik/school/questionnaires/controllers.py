@@ -373,10 +373,17 @@ class MyQuestionnairesController(SchoolController):
         db: DB,
         user: CurrentUser,
         school: CurrentSchool,
+        workspace: SchoolScope,
         page: Page,
         response_id: FromPath[str],
     ) -> Template:
-        answering = await services.own_answering(db, school, user.user.id, response_id)
+        answering = await services.own_answering(
+            db,
+            school,
+            user.user.id,
+            response_id,
+            on_behalf=workspace.can(Permission.SCHOOL_QUESTIONNAIRES_MANAGE),
+        )
         if answering is None:
             raise NotFoundException
         return await self._form(request, db, answering, page, None, 200)
@@ -392,8 +399,13 @@ class MyQuestionnairesController(SchoolController):
         page: Page,
         response_id: FromPath[str],
     ) -> Template | Redirect:
-        del workspace
-        answering = await services.own_answering(db, school, user.user.id, response_id)
+        answering = await services.own_answering(
+            db,
+            school,
+            user.user.id,
+            response_id,
+            on_behalf=workspace.can(Permission.SCHOOL_QUESTIONNAIRES_MANAGE),
+        )
         if answering is None:
             raise NotFoundException
         data = await request.form()

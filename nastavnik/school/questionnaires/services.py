@@ -355,6 +355,7 @@ async def create_survey(
     survey = Survey(
         school_id=school.id,
         questionnaire_id=questionnaire.id,
+        questionnaire=questionnaire,
         academic_year=year,
         title=questionnaire.title,
         audience=known[audience],
@@ -643,14 +644,19 @@ async def own_responses(
 
 
 async def own_answering(
-    db: AsyncSession, school: School, user_id: uuid.UUID, response_id: str
+    db: AsyncSession, school: School, user_id: uuid.UUID, response_id: str, *, on_behalf: bool = False
 ) -> Answering | None:
+    """The user's own response; with `on_behalf` (the curator typing in a paper answer) any
+    response of the school — a revoked one is shown closed, like one past its deadline."""
+    if on_behalf:
+        response = await get_response(db, school, response_id)
+        return await _answering(db, school, response) if response else None
     mine = {r.id: r for r, _ in await own_responses(db, school, user_id)}
     try:
-        response = mine.get(uuid.UUID(response_id))
+        found = mine.get(uuid.UUID(response_id))
     except ValueError:
         return None
-    return await _answering(db, school, response) if response else None
+    return await _answering(db, school, found) if found else None
 
 
 async def save_answers(
