@@ -3,6 +3,8 @@ same drawing in the PDF), and the document in PDF, DOCX and XLSX with the raw fi
 
 from __future__ import annotations
 
+from html import escape
+
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -105,12 +107,15 @@ def _short(title: str) -> str:
     return " ".join(words[:2]) if len(words) > 2 else title
 
 
-def svg(drawing: Drawing | None) -> str:
-    """The chart as inline SVG for the page (no XML declaration)."""
+def svg(drawing: Drawing | None, title: str = "") -> str:
+    """The chart as inline SVG for the page (no XML declaration), titled for screen readers."""
     if drawing is None:
         return ""
     text = renderSVG.drawToString(drawing)
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :].replace("<svg ", '<svg role="img" ', 1)
+    return text.replace("<title>...</title>", f"<title>{escape(title)}</title>", 1).replace(
+        "<desc>...</desc>", "", 1
+    )
 
 
 def _number(value: float | None) -> str:

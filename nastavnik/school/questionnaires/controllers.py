@@ -3,6 +3,7 @@ exports, intake review), staff answering in their workspace, and the personal li
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -90,7 +91,8 @@ class QuestionnairesController(SchoolController):
             questionnaire_options=[(str(q.id), f"{q.title} (версия {q.version})") for q in current.values()],
             audience_options=[(a.value, a.title) for a in await services.audiences(db, school, year.start)],
             stage_options=STAGE_OPTIONS,
-            form=form or Form(data={"deadline": (local_today().replace(day=1)).isoformat(), "stage": "none"}),
+            form=form
+            or Form(data={"deadline": (local_today() + dt.timedelta(days=14)).isoformat(), "stage": "none"}),
         )
 
     @get("/", name="questionnaires:index")

@@ -312,7 +312,7 @@ TEMPLATES: dict[QuestionnaireKind, dict[str, Any]] = {
                         "Какие направления наставничества вам интересны?",
                         REF,
                         required=True,
-                        reference="direction",
+                        reference="direction:pupil",
                         maps_to="directions",
                     ),
                     _q(
@@ -375,7 +375,7 @@ TEMPLATES: dict[QuestionnaireKind, dict[str, Any]] = {
                         "directions",
                         "Направления наставничества",
                         REF,
-                        reference="direction",
+                        reference="direction:teacher",
                         maps_to="directions",
                     ),
                     _q("format", "Удобный формат встреч", ONE, options=_FORMAT_OPTIONS),

@@ -12,10 +12,12 @@ from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.db import utcnow
 from nastavnik.platform.web import Form
-from nastavnik.school.participants.models import Participant, ParticipantKind
+from nastavnik.school.participants.consent_rules import valid_consent_clause
+from nastavnik.school.participants.models import MentorProfile, Participant, ParticipantKind
 from nastavnik.school.questionnaires import services
 from nastavnik.school.questionnaires.definitions import Question, QuestionKind, parse_answers, questions_of
 from nastavnik.school.questionnaires.models import (
@@ -143,7 +145,7 @@ async def _answer(
     questions = list(questions_of(survey.questionnaire.definition))
     for index, response in enumerate(rows):
         roll = rng.random()
-        if roll > share and index >= drafts:
+        if roll > share and index > drafts:  # the first after the drafts always answered
             continue
         score = rng.randint(*level)
         raw = {q.key: _value(q, rng, refs, score) for q in questions}
@@ -166,6 +168,43 @@ async def _answer(
     await db.flush()
 
 
+async def _mentor_answers_from_profiles(
+    db: AsyncSession, school: School, year: int, survey: Survey | None
+) -> None:
+    """The mentors' intake was taken into the bank weeks ago: its answers are what their
+    profiles now say (competencies, directions, capacity)."""
+    if survey is None:
+        return
+    profiles = {
+        p.participant_id: p
+        for p in (
+            await db.execute(
+                select(MentorProfile)
+                .where(MentorProfile.school_id == school.id, MentorProfile.academic_year == year)
+                .options(selectinload(MentorProfile.directions))
+            )
+        ).scalars()
+    }
+    rows = await db.execute(
+        select(SurveyResponse).where(
+            SurveyResponse.school_id == school.id,
+            SurveyResponse.survey_id == survey.id,
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    for response in rows.scalars():
+        profile = profiles.get(response.participant_id)
+        if profile is None:
+            continue
+        answers = dict(response.answers)
+        if profile.competencies_text:
+            answers["competencies"] = profile.competencies_text
+        answers["directions"] = [str(d.id) for d in profile.directions] or answers.get("directions", [])
+        answers["capacity"] = profile.capacity
+        response.answers = answers
+    await db.flush()
+
+
 async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, today: dt.date) -> None:
     """Adopt the region's templates and answer them as a school in mid-year would have."""
     rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
@@ -175,7 +214,8 @@ async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, 
     def ago(days: int) -> dt.date:
         return today - dt.timedelta(days=days)
 
-    # The largest class of pupils gets the intake; most have answered, one left a draft.
+    # The two classes with most consented pupils get the intake; most have answered, one
+    # left a draft, the rest have a few days left.
     classes = Counter(
         (g, letter)
         for g, letter in (
@@ -184,12 +224,12 @@ async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, 
                     Participant.school_id == school.id,
                     Participant.kind == ParticipantKind.PUPIL,
                     Participant.grade.is_not(None),
+                    valid_consent_clause(),
                 )
             )
         ).all()
     )
-    if classes:
-        (grade, letter), _ = classes.most_common(1)[0]
+    for number, ((grade, letter), _) in enumerate(classes.most_common(2)):
         intake = await _send(
             db,
             school,
@@ -199,11 +239,12 @@ async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, 
             sent=ago(3),
             deadline=today + dt.timedelta(days=7),
         )
-        await _answer(db, intake, rng, refs, share=0.6, level=(3, 8), answered_on=ago(1), drafts=1)
+        await _answer(db, intake, rng, refs, share=0.7, level=(3, 8), answered_on=ago(1), drafts=1 - number)
     mentors = await _send(
         db, school, year, QuestionnaireKind.MENTOR_INTAKE, "mentors", sent=ago(60), deadline=ago(50)
     )
-    await _answer(db, mentors, rng, refs, share=0.9, level=(6, 9), answered_on=ago(55), accept=0.7)
+    await _answer(db, mentors, rng, refs, share=0.9, level=(6, 9), answered_on=ago(55), accept=1.0)
+    await _mentor_answers_from_profiles(db, school, year, mentors)
     start = await _send(
         db,
         school,

@@ -195,10 +195,16 @@ async def remove_question(
 
 
 async def reference_options(db: AsyncSession) -> dict[str, list[tuple[str, str]]]:
-    return {
-        name: [(str(i.id), i.title) for i in await reference_items(db, ReferenceKind(name))]
-        for name in REFERENCE_LISTS
-    }
+    """Options of each reference list, and of each audience's part of it («direction:pupil»)."""
+    options: dict[str, list[tuple[str, str]]] = {}
+    for name in REFERENCE_LISTS:
+        items = await reference_items(db, ReferenceKind(name))
+        options[name] = [(str(i.id), i.title) for i in items]
+        for audience in ("pupil", "teacher"):
+            options[f"{name}:{audience}"] = [
+                (str(i.id), i.title) for i in items if i.attributes.get("audience", audience) == audience
+            ]
+    return options
 
 
 async def reference_titles(db: AsyncSession) -> dict[str, str]:
@@ -612,10 +618,11 @@ async def resolve_link(db: AsyncSession, secret: str, token: str) -> Answering |
 
 async def own_responses(
     db: AsyncSession, school: School, user_id: uuid.UUID
-) -> list[tuple[SurveyResponse, Survey]]:
-    """The open surveys of a signed-in staff member (through their participant record)."""
+) -> list[tuple[SurveyResponse, Survey, int | None]]:
+    """The surveys of a signed-in staff member (through their participant record), with the
+    number of the pair an answer is about."""
     rows = await db.execute(
-        select(SurveyResponse, Survey)
+        select(SurveyResponse, Survey, Mentorship.number)
         .join(
             Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
         )
@@ -632,15 +639,22 @@ async def own_responses(
                 StaffMember.school_id == Participant.school_id, StaffMember.id == Participant.staff_member_id
             ),
         )
+        .outerjoin(
+            Mentorship,
+            and_(
+                Mentorship.school_id == SurveyResponse.school_id,
+                Mentorship.id == SurveyResponse.mentorship_id,
+            ),
+        )
         .where(
             SurveyResponse.school_id == school.id,
             StaffMember.user_id == user_id,
             SurveyResponse.revoked_at.is_(None),
         )
-        .order_by(Survey.deadline.desc())
+        .order_by(Survey.deadline.desc(), Mentorship.number)
         .limit(100)
     )
-    return [(r, s) for r, s in rows]
+    return [(r, s, n) for r, s, n in rows]
 
 
 async def own_answering(
@@ -651,7 +665,7 @@ async def own_answering(
     if on_behalf:
         response = await get_response(db, school, response_id)
         return await _answering(db, school, response) if response else None
-    mine = {r.id: r for r, _ in await own_responses(db, school, user_id)}
+    mine = {r.id: r for r, _, _ in await own_responses(db, school, user_id)}
     try:
         found = mine.get(uuid.UUID(response_id))
     except ValueError:
