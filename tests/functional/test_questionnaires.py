@@ -5,7 +5,9 @@ rates are counted per class, exports can be anonymised, links can be revoked."""
 from __future__ import annotations
 
 import datetime as dt
+import mailbox
 import re
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -14,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import set_school
+from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import Form
-from nastavnik.school.participants.models import MenteeProfile, RequestSource
+from nastavnik.school.participants.models import MenteeProfile, ParticipantKind, RequestSource
 from nastavnik.school.questionnaires import services
+from nastavnik.school.questionnaires.jobs import defer_reminders, mail_survey
 from nastavnik.school.questionnaires.models import QuestionnaireKind, ResponseStatus, Survey, SurveyResponse
 from nastavnik.tenants.reference import ReferenceKind, reference_by_code
 from tests.conftest import Browser, Persona, World, csrf_token
@@ -213,3 +217,43 @@ async def test_editing_a_questionnaire_makes_a_new_version_and_answers_keep_thei
     assert not first.is_current
     keys = [q.key for q in services.questions_of(second.definition)]
     assert len(keys) == len(set(keys)) == len(list(services.questions_of(first.definition))) + 1
+
+
+async def test_letters_carry_personal_links_and_reminders_go_to_those_who_have_not_answered(
+    db: AsyncSession, world: World, settings: Settings, smtp_sink: Path
+) -> None:
+    school = world.school_a
+    mother = await person(
+        db, school, "Почтова", kind=ParticipantKind.TEACHER, email="pochtova@school.example"
+    )
+    await consent(db, mother)
+    silent = await person(db, school, "Безпочтова", kind=ParticipantKind.TEACHER)
+    await consent(db, silent)
+    await set_school(db, school.id)
+    await services.adopt_all(db, school)
+    questionnaire = (await services.current_questionnaires(db, school))[QuestionnaireKind.SATISFACTION]
+    form = Form(
+        data={
+            "questionnaire_id": str(questionnaire.id),
+            "audience": "teachers",
+            "deadline": (TODAY + dt.timedelta(days=1)).isoformat(),
+        }
+    )
+    survey = await services.create_survey(db, school, YEAR, form, None)
+    assert survey is not None, form.errors
+    assert await mail_survey(db, settings, school, survey, reminder=False) == 1
+    assert await mail_survey(db, settings, school, survey, reminder=False) == 0  # once per person
+    letters = [
+        m for m in mailbox.Maildir(str(smtp_sink), create=False) if m["To"] == "pochtova@school.example"
+    ]
+    assert len(letters) == 1
+    body = letters[0].get_payload(decode=True).decode()
+    token = re.search(r"/q/(\S+)", body)
+    assert token is not None
+    answering = await services.resolve_link(db, settings.session_secret, token.group(1))
+    assert answering is not None and answering.person.id == mother.id
+
+    # Two days before the deadline the reminder job is queued, and it mails only the unanswered.
+    assert await defer_reminders(db, TODAY) >= 1
+    assert await mail_survey(db, settings, school, survey, reminder=True) == 1
+    assert await mail_survey(db, settings, school, survey, reminder=True) == 0

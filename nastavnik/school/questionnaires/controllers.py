@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 from litestar.utils.scope.state import ScopeState
 
+from nastavnik.platform import jobs
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.documents.model import Column, Table
@@ -32,6 +33,7 @@ from nastavnik.school.questionnaires.definitions import (
     questions_of,
     sections_of,
 )
+from nastavnik.school.questionnaires.jobs import mail_survey_job
 from nastavnik.school.questionnaires.models import (
     KIND_TITLES,
     QuestionnaireKind,
@@ -267,6 +269,19 @@ class QuestionnairesController(SchoolController):
             media_type=media,
             headers={"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"},
         )
+
+    @post("/surveys/{survey_id:str}/mail", name="questionnaires:mail")
+    async def mail(
+        self, db: DB, user: CurrentUser, school: CurrentSchool, survey_id: FromPath[str]
+    ) -> Redirect:
+        survey = await services.get_survey(db, school, survey_id)
+        if survey is None:
+            raise NotFoundException
+        await jobs.defer(
+            db, mail_survey_job, school_id=str(school.id), survey_id=str(survey.id), reminder=False
+        )
+        user.flash("success", "Письма с личными ссылками отправляются тем, у кого указан e-mail.")
+        return Redirect(f"/s/{school.code}/questionnaires/surveys/{survey.id}", status_code=303)
 
     @post("/responses/{response_id:str}/revoke", name="questionnaires:revoke")
     async def revoke(

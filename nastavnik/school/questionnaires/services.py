@@ -853,28 +853,3 @@ async def free_text_answers(
         )
         found.append((q.text, [str(t) for t in rows.scalars()]))
     return found
-
-
-# --- reminders --------------------------------------------------------------------------
-
-
-async def due_for_reminder(
-    db: AsyncSession, school: School, today: dt.date, days_before: int = 2
-) -> list[SurveyResponse]:
-    """Unanswered invitations of surveys closing within `days_before` days, not reminded yet."""
-    rows = await db.execute(
-        select(SurveyResponse)
-        .join(
-            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
-        )
-        .where(
-            SurveyResponse.school_id == school.id,
-            SurveyResponse.status != ResponseStatus.SUBMITTED,
-            SurveyResponse.revoked_at.is_(None),
-            SurveyResponse.reminded_at.is_(None),
-            Survey.deadline >= today,
-            Survey.deadline <= today + dt.timedelta(days=days_before),
-        )
-        .limit(5000)
-    )
-    return list(rows.scalars())
