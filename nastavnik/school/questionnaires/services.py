@@ -5,6 +5,7 @@ response rates counted in SQL, intake answers taken into the banks, exports."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -194,8 +195,18 @@ async def remove_question(
     return await new_version(db, school, questionnaire, [s for s in kept if s.questions], user_id)
 
 
+# Reference lists change a few times a year (the region edits them); a submission reads
+# them to check its answers, so they are kept for a minute per process.
+_REFERENCE_TTL_SECONDS = 60.0
+_reference_cache: tuple[float, dict[str, list[tuple[str, str]]]] | None = None
+
+
 async def reference_options(db: AsyncSession) -> dict[str, list[tuple[str, str]]]:
     """Options of each reference list, and of each audience's part of it («direction:pupil»)."""
+    global _reference_cache  # noqa: PLW0603 - the process-wide cache above
+    now = time.monotonic()
+    if _reference_cache is not None and now - _reference_cache[0] < _REFERENCE_TTL_SECONDS:
+        return _reference_cache[1]
     options: dict[str, list[tuple[str, str]]] = {}
     for name in REFERENCE_LISTS:
         items = await reference_items(db, ReferenceKind(name))
@@ -204,6 +215,7 @@ async def reference_options(db: AsyncSession) -> dict[str, list[tuple[str, str]]
             options[f"{name}:{audience}"] = [
                 (str(i.id), i.title) for i in items if i.attributes.get("audience", audience) == audience
             ]
+    _reference_cache = (now, options)
     return options
 
 
