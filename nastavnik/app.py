@@ -63,9 +63,15 @@ from nastavnik.regional.workspace.controllers import (
 from nastavnik.school.documents.controllers import SchoolDocumentsController
 from nastavnik.school.matching.controllers import MATCHING_CONTROLLERS
 from nastavnik.school.meetings.controllers import MeetingsController
+from nastavnik.school.monitoring.controllers import MonitoringController
 from nastavnik.school.pairs.controllers import PairsController
 from nastavnik.school.participants.controllers import PARTICIPANT_CONTROLLERS
 from nastavnik.school.programme.controllers import ProgrammeController
+from nastavnik.school.questionnaires.controllers import (
+    MyQuestionnairesController,
+    PublicQuestionnaireController,
+    QuestionnairesController,
+)
 from nastavnik.school.roadmap.controllers import RoadmapController, RoadmapRedirectController
 from nastavnik.school.workspace.controllers import SchoolWorkspaceController
 from nastavnik.tenants.controllers import AdminController
@@ -211,6 +217,10 @@ def create_app(
             *MATCHING_CONTROLLERS,
             PairsController,
             MeetingsController,
+            QuestionnairesController,
+            MyQuestionnairesController,
+            PublicQuestionnaireController,
+            MonitoringController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),

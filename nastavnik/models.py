@@ -10,6 +10,7 @@ from nastavnik.school.meetings import models as _meetings
 from nastavnik.school.pairs import models as _pairs
 from nastavnik.school.participants import models as _participants
 from nastavnik.school.programme import models as _programme
+from nastavnik.school.questionnaires import models as _questionnaires
 from nastavnik.school.roadmap import models as _roadmap
 from nastavnik.tenants import models as _tenants
 from nastavnik.tenants import reference as _reference
@@ -18,3 +19,4 @@ __all__ = ["metadata"]
 _MODULES = (_audit, _auth, _imports, _participants, _tenants, _reference)
 _MODULES_ISSUE_3 = (_programme, _roadmap, _documents)
 _MODULES_ISSUE_5 = (_matching, _pairs, _meetings)
+_MODULES_ISSUE_11 = (_questionnaires,)

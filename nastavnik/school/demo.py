@@ -56,6 +56,7 @@ from nastavnik.school.participants.models import (
 from nastavnik.school.programme import services as programme_services
 from nastavnik.school.programme.demo_history import seed_past_year
 from nastavnik.school.programme.models import Programme, ProgrammeModel
+from nastavnik.school.questionnaires.demo import seed_questionnaires_demo
 from nastavnik.school.roadmap import services as roadmap
 from nastavnik.school.roadmap.models import ChangeAction, ItemStatus, RoadmapChange, RoadmapItem
 from nastavnik.tenants.models import Municipality, School, StaffMember
@@ -777,6 +778,7 @@ async def seed_school_demo(db: AsyncSession, school: School, *, today: dt.date |
     await _plans_and_meetings(ctx, created)
     await _roadmap(ctx, programme)
     await seed_past_year(db, school, today)
+    await seed_questionnaires_demo(db, school, year.start, today)
     await set_school(db, None)
     return True
 

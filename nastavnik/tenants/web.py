@@ -158,6 +158,11 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append((pairs_title, base + "pairs", "users"))
     if permissions & {Permission.SCHOOL_MEETINGS_VIEW, Permission.SCHOOL_MEETINGS_LOG_OWN}:
         nav.append(("Встречи", base + "meetings", "calendar"))
+    if Permission.SCHOOL_QUESTIONNAIRES_MANAGE in permissions:
+        nav.append(("Анкеты", base + "questionnaires", "file"))
+        nav.append(("Мониторинг", base + "monitoring", "chart"))
+    else:
+        nav.append(("Мои анкеты", base + "my-questionnaires", "file"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(

@@ -78,6 +78,8 @@ from nastavnik.school.programme.models import (
     RoadmapTemplateItem,
     RoadmapTemplateStage,
 )
+from nastavnik.school.questionnaires.definitions import questions_of
+from nastavnik.school.questionnaires.models import ResponseStatus, Survey, SurveyResponse
 from nastavnik.school.roadmap.models import RoadmapAttachment, RoadmapItem
 from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
@@ -99,6 +101,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
     "/auth/backchannel-logout": "Keycloak's signed logout token, no tenant in the URL",
     "/preferences/{token:str}": "a signed preference link: the token names school and person "
     "(forgery and replay: test_sessions_and_tokens)",
+    "/q/{token:str}": "a signed questionnaire link: the token names school and answer "
+    "(forgery and revocation: test_questionnaires)",
 }
 NOT_TENANT_PREFIXES: dict[str, str] = {
     "/static/": "static files",
@@ -430,9 +434,28 @@ async def _school_ids(db: AsyncSession, school: School, region: Region, municipa
         "filename": "order.docx",
         "kind": "order",
         "form_name": "mark",
+        **await _questionnaire_ids(db, school),
     }
     await set_school(db, None)
     return Ids(values)
+
+
+async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]:
+    submitted = SurveyResponse.status == ResponseStatus.SUBMITTED
+    response = await _first(
+        db, select(SurveyResponse).where(SurveyResponse.school_id == school.id, submitted)
+    )
+    survey = await _first(
+        db, select(Survey).where(Survey.school_id == school.id, Survey.id == response.survey_id)
+    )
+    return {
+        "questionnaire_id": str(survey.questionnaire_id),
+        "survey_id": str(survey.id),
+        "response_id": str(response.id),
+        "key": next(questions_of(survey.questionnaire.definition)).key,
+        "questionnaires.fmt": "csv",
+        "monitoring.fmt": "pdf",
+    }
 
 
 async def _template_ids(db: AsyncSession, region: Region) -> dict[str, str]:

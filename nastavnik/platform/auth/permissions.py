@@ -74,6 +74,7 @@ class Permission(StrEnum):
     SCHOOL_MEETINGS_VIEW = "school:meetings:view"
     SCHOOL_MEETINGS_LOG_OWN = "school:meetings:log_own"
     SCHOOL_MEETINGS_MANAGE = "school:meetings:manage"
+    SCHOOL_QUESTIONNAIRES_MANAGE = "school:questionnaires:manage"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
@@ -96,11 +97,13 @@ _PROGRAMME_CURATOR = {
     Permission.SCHOOL_PROGRAMME_VIEW,
     Permission.SCHOOL_PROGRAMME_MANAGE,
     Permission.SCHOOL_DOCUMENTS_MANAGE,
+    Permission.SCHOOL_QUESTIONNAIRES_MANAGE,
 }
 _PROGRAMME_DIRECTOR = {
     Permission.SCHOOL_PROGRAMME_VIEW,
     Permission.SCHOOL_ROADMAP_APPROVE,
     Permission.SCHOOL_DOCUMENTS_MANAGE,
+    Permission.SCHOOL_QUESTIONNAIRES_MANAGE,
 }
 
 # Curator and director match, approve pairs and see every meeting; the psychologist sees the

@@ -19,6 +19,7 @@ from typing import Any
 class Purpose(StrEnum):
     LOGIN_STATE = "login-state"
     PREFERENCE_LINK = "preference-link"
+    QUESTIONNAIRE_LINK = "questionnaire-link"
     CSRF = "csrf"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Align = Literal["left", "center", "right", "justify"]
 Orientation = Literal["portrait", "landscape"]
@@ -138,7 +138,19 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | BulletList | Table | SignatureBlock | Spacer | PageBreak
+@dataclass(frozen=True)
+class Figure:
+    """A chart drawn by ReportLab's charting library (a `reportlab.graphics.shapes.Drawing`).
+
+    The PDF draws it as it is; the DOCX, which has no vector drawing of its own, prints the
+    caption only, so a chart is always accompanied by a table with the same figures.
+    """
+
+    drawing: Any
+    caption: str = ""
+
+
+Block = Heading | Paragraph | BulletList | Table | SignatureBlock | Spacer | PageBreak | Figure
 
 
 @dataclass(frozen=True)

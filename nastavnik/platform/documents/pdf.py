@@ -40,6 +40,7 @@ from nastavnik.platform.documents.model import (
     BulletList,
     Cell,
     Document,
+    Figure,
     Heading,
     PageBreak,
     Paragraph,
@@ -335,6 +336,9 @@ class PdfRenderer:
             return [RLSpacer(1, block.points)]
         if isinstance(block, PageBreak):
             return [RLPageBreak()]
+        if isinstance(block, Figure):
+            caption = [RLParagraph(_markup(block.caption), st.body)] if block.caption else []
+            return [block.drawing, *caption]
         msg = f"Неизвестный блок документа: {type(block).__name__}"
         raise TypeError(msg)
 

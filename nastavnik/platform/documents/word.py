@@ -30,6 +30,7 @@ from nastavnik.platform.documents.model import (
     BulletList,
     Cell,
     Document,
+    Figure,
     Heading,
     PageBreak,
     Paragraph,
@@ -361,6 +362,9 @@ class DocxRenderer:
             p.paragraph_format.space_after = Pt(max(block.points - self.size, 0))
         elif isinstance(block, PageBreak):
             self.word.add_page_break()  # type: ignore[no-untyped-call]
+        elif isinstance(block, Figure):
+            if block.caption:
+                self._para(block.caption, style="Текст документа", align="left", italic=True)
         else:
             msg = f"Неизвестный блок документа: {type(block).__name__}"
             raise TypeError(msg)

@@ -1,0 +1,229 @@
+"""The monitoring report: charts drawn by ReportLab's charting library (SVG in the page, the
+same drawing in the PDF), and the document in PDF, DOCX and XLSX with the raw figures."""
+
+from __future__ import annotations
+
+from html import escape
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+
+from nastavnik.platform.academic_year import AcademicYear
+from nastavnik.platform.documents.fonts import SANS, register_fonts
+from nastavnik.platform.documents.model import (
+    Cell,
+    Column,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+)
+from nastavnik.school.monitoring.services import SWOT_FIELDS, SWOT_TITLES, MonitoringFigures
+from nastavnik.school.questionnaires.models import MonitoringSummary
+from nastavnik.tenants.models import School
+
+BEFORE = colors.HexColor("#9aa5b1")
+AFTER = colors.HexColor("#1f6feb")
+WIDTH, HEIGHT = 480, 220
+
+
+def _font() -> str:
+    register_fonts()
+    return SANS.face()
+
+
+def _bar_chart(
+    title: str, labels: list[str], series: list[list[float]], names: list[str], value_max: float
+) -> Drawing:
+    font = _font()
+    drawing = Drawing(WIDTH, HEIGHT)
+    drawing.add(String(0, HEIGHT - 14, title, fontName=font, fontSize=11))
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 54, WIDTH - 60, HEIGHT - 100
+    chart.data = [tuple(s) for s in series]
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 0
+    chart.categoryAxis.labels.boxAnchor = "n"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = value_max
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 8
+    chart.barLabelFormat = "%.1f" if value_max <= 10 else "%d"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    chart.groupSpacing = 8
+    palette = [BEFORE, AFTER]
+    for i in range(len(series)):
+        chart.bars[i].fillColor = palette[i % len(palette)]
+        chart.bars[i].strokeColor = None
+    drawing.add(chart)
+    if len(names) > 1:
+        legend = Legend()
+        legend.x, legend.y = WIDTH - 170, HEIGHT - 10
+        legend.fontName, legend.fontSize = font, 8
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.colorNamePairs = list(zip(palette, names, strict=False))
+        drawing.add(legend)
+    return drawing
+
+
+def impact_chart(figures: MonitoringFigures) -> Drawing | None:
+    if not figures.has_impact:
+        return None
+    changes = [c for c in figures.impact if c.people]
+    return _bar_chart(
+        "Влияние программы: до и после (средний балл 1-10)",
+        [_short(c.title) for c in changes],
+        [[c.before or 0 for c in changes], [c.after or 0 for c in changes]],
+        ["Входной замер", "Итоговый замер"],
+        10,
+    )
+
+
+def satisfaction_chart(figures: MonitoringFigures) -> Drawing | None:
+    if figures.satisfaction_average is None:
+        return None
+    scores = sorted(figures.satisfaction_distribution)
+    counts = [float(figures.satisfaction_distribution[s]) for s in scores]
+    return _bar_chart(
+        "Удовлетворённость участием (число ответов по баллам)",
+        [str(s) for s in scores],
+        [counts],
+        ["Ответов"],
+        max(*counts, 1) * 1.2,
+    )
+
+
+def _short(title: str) -> str:
+    words = title.split()
+    return " ".join(words[:2]) if len(words) > 2 else title
+
+
+def svg(drawing: Drawing | None, title: str = "") -> str:
+    """The chart as inline SVG for the page (no XML declaration), titled for screen readers."""
+    if drawing is None:
+        return ""
+    text = renderSVG.drawToString(drawing)
+    text = text[text.index("<svg") :].replace("<svg ", '<svg role="img" ', 1)
+    return text.replace("<title>...</title>", f"<title>{escape(title)}</title>", 1).replace(
+        "<desc>...</desc>", "", 1
+    )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def impact_table(figures: MonitoringFigures) -> Table:
+    return Table(
+        columns=[
+            Column("Параметр", 3),
+            Column("Ответили оба раза", 1.2, "right"),
+            Column("До", 1, "right"),
+            Column("После", 1, "right"),
+            Column("Изменение", 1, "right"),
+        ],
+        rows=[
+            [
+                c.title,
+                str(c.people),
+                _number(c.before),
+                _number(c.after),
+                "—" if c.delta is None else f"{c.delta:+.2f}".replace(".", ","),
+            ]
+            for c in figures.impact
+        ],
+    )
+
+
+def summary_rows(figures: MonitoringFigures, contingent: dict[str, int] | None = None) -> list[list[str]]:
+    rate = "—" if figures.response_rate is None else f"{round(100 * figures.response_rate)} %"
+    return [
+        ["Опрошено обучающихся", str(figures.surveyed_pupils)],
+        ["Опрошено педагогов", str(figures.surveyed_teachers)],
+        ["Опрошено других участников", str(figures.surveyed_other)],
+        ["Наставников пар, ответивших на анкеты", str(figures.surveyed_by_role.get("mentor", 0))],
+        ["Наставляемых пар, ответивших на анкеты", str(figures.surveyed_by_role.get("mentee", 0))],
+        ["Разослано анкет / получено ответов", f"{figures.invited} / {figures.answered}"],
+        ["Доля ответов", rate],
+        ["Средняя удовлетворённость (1-10)", _number(figures.satisfaction_average)],
+        ["Пары без обратной связи 5 недель", str(figures.pairs_without_feedback)],
+    ]
+
+
+def build_document(
+    school: School, year: AcademicYear, figures: MonitoringFigures, summary: MonitoringSummary | None
+) -> Document:
+    blocks: list[object] = [
+        Heading("1. Общие показатели", level=2, align="left"),
+        Table(
+            columns=[Column("Показатель", 3), Column("Значение", 1.2, "right")], rows=summary_rows(figures)
+        ),
+        Heading("2. Этап 1. Качество реализации программы (SWOT)", level=2, align="left"),
+    ]
+    swot_rows = [
+        [Cell(SWOT_TITLES[name], bold=True), getattr(summary, name, "") or "Не заполнено"]
+        for name in SWOT_FIELDS
+    ]
+    blocks.append(Table(columns=[Column("", 1.2), Column("", 4)], rows=swot_rows, show_header=False))
+    blocks.append(Heading("3. Этап 2. Влияние программы на участников", level=2, align="left"))
+    chart = impact_chart(figures)
+    if chart is None:
+        blocks.append(Paragraph("Входной и итоговый замеры одних и тех же участников ещё не собраны."))
+    else:
+        blocks.append(Figure(chart, "Рисунок 1. Средние баллы по параметрам до и после."))
+    blocks.append(impact_table(figures))
+    for form_title, changes in figures.impact_by_form.items():
+        blocks.append(Paragraph(f"Форма «{form_title}»", bold=True, indent=False))
+        blocks.append(impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes)))
+    blocks.append(Heading("4. Удовлетворённость участников", level=2, align="left"))
+    sat = satisfaction_chart(figures)
+    if sat is None:
+        blocks.append(Paragraph("Анкета удовлетворённости ещё не заполнена участниками."))
+    else:
+        blocks.append(Figure(sat, "Рисунок 2. Распределение оценок удовлетворённости."))
+        blocks.append(
+            Table(
+                columns=[Column("Балл", 1, "right"), Column("Ответов", 1, "right")],
+                rows=[[str(s), str(n)] for s, n in figures.satisfaction_distribution.items()],
+            )
+        )
+    return Document(
+        title="Отчёт о мониторинге программы наставничества",
+        subtitle=f"{year.title} учебный год",
+        organisation=school.name,
+        blocks=blocks,  # type: ignore[arg-type]
+    )
+
+
+def xlsx_sheets(figures: MonitoringFigures) -> list[tuple[str, Table]]:
+    sheets = [
+        (
+            "Показатели",
+            Table(columns=[Column("Показатель", 3), Column("Значение", 1.2)], rows=summary_rows(figures)),
+        ),
+        ("До и после", impact_table(figures)),
+        (
+            "Удовлетворённость",
+            Table(
+                columns=[Column("Балл", 1), Column("Ответов", 1)],
+                rows=[[str(s), str(n)] for s, n in figures.satisfaction_distribution.items()],
+            ),
+        ),
+    ]
+    for form_title, changes in figures.impact_by_form.items():
+        sheets.append(
+            (
+                form_title[:31],
+                impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes)),
+            )
+        )
+    return sheets

@@ -1,0 +1,416 @@
+"""Two-stage monitoring of a school's programme year (Р-145; seed 002), counted in SQL.
+
+Stage 1 (quality of the programme): the quality questionnaires of mentors, mentees and the
+curator, and a SWOT summary drafted from their free-text answers, edited by the curator.
+Stage 2 (impact on participants): the impact questionnaire answered at the start and at the
+end; each person's two answers are paired and the change shown per parameter and form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Numeric, and_, func, literal, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus
+from nastavnik.school.participants.models import Participant, ParticipantKind
+from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
+from nastavnik.school.questionnaires.models import (
+    FEEDBACK_KINDS,
+    MonitoringSummary,
+    Questionnaire,
+    QuestionnaireKind,
+    ResponseStatus,
+    Survey,
+    SurveyResponse,
+    SurveyStage,
+)
+from nastavnik.tenants.models import School
+from nastavnik.tenants.reference import ReferenceItem
+
+FEEDBACK_QUIET_DAYS = 35  # no feedback for 5 weeks: the pair is flagged
+SATISFACTION_KEY = "satisfaction"
+SWOT_SOURCES = {
+    "strengths": ("strengths",),
+    "weaknesses": ("weaknesses",),
+    "opportunities": ("opportunities",),
+    "threats": ("risks",),
+}
+
+
+@dataclass(frozen=True)
+class ImpactChange:
+    """One parameter of stage 2: averages (1-10) of the people who answered both times."""
+
+    parameter: str
+    title: str
+    people: int
+    before: float | None
+    after: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return round(self.after - self.before, 2)
+
+
+@dataclass(frozen=True)
+class MonitoringFigures:
+    """The school's monitoring figures of one academic year, with plain types only.
+
+    - `surveyed_pupils`, `surveyed_teachers`, `surveyed_other`: distinct people who
+      submitted at least one questionnaire of the year (pupils / teachers / everyone else:
+      graduates, partners' staff, students) — the «52» of «52 (10 %)»; the share is this
+      count over the contingent, which the caller owns.
+    - `surveyed_by_role`: {"mentor": n, "mentee": n} — people of the year's pairs with a
+      submitted answer, by their role in a pair.
+    - `invited`, `answered`: invitations (revoked ones left out) and submitted answers of the
+      year's surveys; `response_rate`: answered / invited in 0..1, None without invitations.
+    - `satisfaction_average`: mean of the final satisfaction question (1-10), None if nobody
+      answered; `satisfaction_distribution`: score → number of answers (1..10, zeros kept).
+    - `impact`: per parameter (motivation, competences, growth, involvement, adaptation,
+      wish to mentor) the averages before and after and `delta`, over people who answered
+      both the start and the end measurement; before/after are None when nobody did.
+    - `impact_by_form`: form title → the same list, for people in a pair of that form.
+    - `pairs_without_feedback`: active pairs with no submitted monthly feedback for
+      FEEDBACK_QUIET_DAYS days (or ever, once the pair is that old).
+    """
+
+    academic_year: int
+    surveyed_pupils: int = 0
+    surveyed_teachers: int = 0
+    surveyed_other: int = 0
+    surveyed_by_role: dict[str, int] = field(default_factory=dict)
+    invited: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+    satisfaction_average: float | None = None
+    satisfaction_distribution: dict[int, int] = field(default_factory=dict)
+    impact: list[ImpactChange] = field(default_factory=list)
+    impact_by_form: dict[str, list[ImpactChange]] = field(default_factory=dict)
+    pairs_without_feedback: int = 0
+
+    @property
+    def surveyed(self) -> int:
+        return self.surveyed_pupils + self.surveyed_teachers + self.surveyed_other
+
+    @property
+    def has_impact(self) -> bool:
+        return any(c.people for c in self.impact)
+
+
+def _year_responses(school: School, year: int) -> Any:
+    return (
+        select(SurveyResponse)
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            SurveyResponse.revoked_at.is_(None),
+        )
+    )
+
+
+async def monitoring_figures(
+    db: AsyncSession, school: School, year: int, today: dt.date
+) -> MonitoringFigures:
+    """Every monitoring figure of the school's year (see MonitoringFigures), in a few statements.
+
+    The regional indicators project this into their rollups; nothing here names a person.
+    """
+    base = _year_responses(school, year).subquery()
+    submitted = base.c.status == ResponseStatus.SUBMITTED
+    invited, answered = (
+        await db.execute(select(func.count(), func.count().filter(submitted)).select_from(base))
+    ).one()
+    kinds = await db.execute(
+        select(Participant.kind, func.count(func.distinct(Participant.id)))
+        .select_from(base)
+        .join(
+            Participant,
+            and_(Participant.school_id == base.c.school_id, Participant.id == base.c.participant_id),
+        )
+        .where(submitted)
+        .group_by(Participant.kind)
+    )
+    by_kind: dict[ParticipantKind, int] = {kind: n for kind, n in kinds.all()}  # noqa: C416 - rows, not pairs
+    roles = await db.execute(
+        select(MentorshipMember.role, func.count(func.distinct(MentorshipMember.participant_id)))
+        .select_from(base)
+        .join(
+            MentorshipMember,
+            and_(
+                MentorshipMember.school_id == base.c.school_id,
+                MentorshipMember.participant_id == base.c.participant_id,
+            ),
+        )
+        .join(
+            Mentorship,
+            and_(
+                Mentorship.school_id == MentorshipMember.school_id,
+                Mentorship.id == MentorshipMember.mentorship_id,
+            ),
+        )
+        .where(submitted, Mentorship.academic_year == year)
+        .group_by(MentorshipMember.role)
+    )
+    distribution, average = await _satisfaction(db, school, year)
+    impact, by_form = await _impact(db, school, year)
+    return MonitoringFigures(
+        academic_year=year,
+        surveyed_pupils=by_kind.get(ParticipantKind.PUPIL, 0),
+        surveyed_teachers=by_kind.get(ParticipantKind.TEACHER, 0),
+        surveyed_other=sum(
+            n for k, n in by_kind.items() if k not in (ParticipantKind.PUPIL, ParticipantKind.TEACHER)
+        ),
+        surveyed_by_role={role.value: n for role, n in roles},
+        invited=invited,
+        answered=answered,
+        response_rate=(answered / invited) if invited else None,
+        satisfaction_average=average,
+        satisfaction_distribution=distribution,
+        impact=impact,
+        impact_by_form=by_form,
+        pairs_without_feedback=await count_pairs_without_feedback(db, school, year, today),
+    )
+
+
+async def _satisfaction(db: AsyncSession, school: School, year: int) -> tuple[dict[int, int], float | None]:
+    score = SurveyResponse.answers[SATISFACTION_KEY].astext.cast(Numeric).cast(Numeric(4, 0))
+    rows = await db.execute(
+        select(score, func.count())
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            Questionnaire.kind == QuestionnaireKind.SATISFACTION,
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+            SurveyResponse.revoked_at.is_(None),
+            SurveyResponse.answers.has_key(SATISFACTION_KEY),
+        )
+        .group_by(score)
+    )
+    counts = {int(s): n for s, n in rows if s is not None}
+    distribution = {s: counts.get(s, 0) for s in range(1, 11)}
+    total = sum(counts.values())
+    average = round(sum(s * n for s, n in counts.items()) / total, 2) if total else None
+    return distribution, average
+
+
+def _stage_answers(school: School, year: int, stage: SurveyStage) -> Any:
+    """The latest submitted impact answer of each person at one stage of the year."""
+    return (
+        select(SurveyResponse.participant_id, SurveyResponse.answers)
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            Survey.stage == stage,
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+            SurveyResponse.revoked_at.is_(None),
+        )
+        .ext(distinct_on(SurveyResponse.participant_id))
+        .order_by(SurveyResponse.participant_id, SurveyResponse.submitted_at.desc())
+        .subquery()
+    )
+
+
+async def _impact(
+    db: AsyncSession, school: School, year: int
+) -> tuple[list[ImpactChange], dict[str, list[ImpactChange]]]:
+    start = _stage_answers(school, year, SurveyStage.START)
+    end = _stage_answers(school, year, SurveyStage.END)
+    columns = []
+    for p in IMPACT_PARAMETERS:
+        key = f"impact_{p}"
+        before = start.c.answers[key].astext.cast(Numeric)
+        after = end.c.answers[key].astext.cast(Numeric)
+        both = and_(before.is_not(None), after.is_not(None))
+        columns += [
+            func.count().filter(both),
+            func.avg(before).filter(both),
+            func.avg(after).filter(both),
+        ]
+    paired = select(*columns).select_from(start).join(end, end.c.participant_id == start.c.participant_id)
+    overall = _changes((await db.execute(paired)).one())
+    # Per form: the person's pair of the year (a person in two pairs counts in both forms).
+    member = aliased(MentorshipMember)
+    by_form_rows = await db.execute(
+        paired.add_columns(ReferenceItem.title)
+        .join(
+            member,
+            and_(member.school_id == literal(school.id), member.participant_id == start.c.participant_id),
+        )
+        .join(
+            Mentorship, and_(Mentorship.school_id == member.school_id, Mentorship.id == member.mentorship_id)
+        )
+        .join(ReferenceItem, ReferenceItem.id == Mentorship.form_id)
+        .where(Mentorship.academic_year == year)
+        .group_by(ReferenceItem.title)
+        .order_by(ReferenceItem.title)
+    )
+    by_form = {row[-1]: _changes(row[:-1]) for row in by_form_rows}
+    return overall, by_form
+
+
+def _changes(row: Any) -> list[ImpactChange]:
+    changes = []
+    for i, (p, title) in enumerate(IMPACT_PARAMETERS.items()):
+        people, before, after = row[3 * i], row[3 * i + 1], row[3 * i + 2]
+        changes.append(
+            ImpactChange(
+                p,
+                title,
+                int(people or 0),
+                round(float(before), 2) if before is not None else None,
+                round(float(after), 2) if after is not None else None,
+            )
+        )
+    return changes
+
+
+def _last_feedback() -> Any:
+    return (
+        select(SurveyResponse.mentorship_id, func.max(SurveyResponse.submitted_at).label("last_at"))
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            Questionnaire.kind.in_(FEEDBACK_KINDS),
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+            SurveyResponse.mentorship_id.is_not(None),
+        )
+        .group_by(SurveyResponse.mentorship_id)
+        .subquery()
+    )
+
+
+def _quiet_pairs(school: School, year: int, today: dt.date) -> Any:
+    last = _last_feedback()
+    limit = dt.datetime.combine(today - dt.timedelta(days=FEEDBACK_QUIET_DAYS), dt.time(), tzinfo=dt.UTC)
+    return (
+        select(Mentorship, last.c.last_at)
+        .outerjoin(last, last.c.mentorship_id == Mentorship.id)
+        .where(
+            Mentorship.school_id == school.id,
+            Mentorship.academic_year == year,
+            Mentorship.status == MentorshipStatus.ACTIVE,
+            Mentorship.started_on.is_not(None),
+            Mentorship.started_on <= today - dt.timedelta(days=FEEDBACK_QUIET_DAYS),
+            (last.c.last_at.is_(None)) | (last.c.last_at < limit),
+        )
+    )
+
+
+async def count_pairs_without_feedback(db: AsyncSession, school: School, year: int, today: dt.date) -> int:
+    return int(
+        await db.scalar(select(func.count()).select_from(_quiet_pairs(school, year, today).subquery())) or 0
+    )
+
+
+async def pairs_without_feedback(
+    db: AsyncSession, school: School, year: int, today: dt.date, *, limit: int = 20
+) -> list[tuple[Mentorship, dt.datetime | None]]:
+    """The pairs the dashboard's watch flags: no monthly feedback for five weeks."""
+    rows = await db.execute(_quiet_pairs(school, year, today).order_by(Mentorship.number).limit(limit))
+    return [(m, last) for m, last in rows]
+
+
+# --- stage 1: the SWOT summary ----------------------------------------------------------
+
+
+async def get_summary(db: AsyncSession, school: School, year: int) -> MonitoringSummary | None:
+    return await db.scalar(
+        select(MonitoringSummary).where(
+            MonitoringSummary.school_id == school.id, MonitoringSummary.academic_year == year
+        )
+    )
+
+
+async def draft_swot(db: AsyncSession, school: School, year: int, *, per_part: int = 8) -> dict[str, str]:
+    """A first draft of the SWOT from the quality questionnaires' free-text answers."""
+    draft: dict[str, str] = {}
+    for part, keys in SWOT_SOURCES.items():
+        lines: list[str] = []
+        for key in keys:
+            text = SurveyResponse.answers[key].astext
+            rows = await db.execute(
+                select(func.distinct(text))
+                .join(
+                    Survey,
+                    and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id),
+                )
+                .join(
+                    Questionnaire,
+                    and_(
+                        Questionnaire.school_id == Survey.school_id,
+                        Questionnaire.id == Survey.questionnaire_id,
+                    ),
+                )
+                .where(
+                    SurveyResponse.school_id == school.id,
+                    Survey.academic_year == year,
+                    Questionnaire.kind.in_(
+                        (
+                            QuestionnaireKind.QUALITY_MENTOR,
+                            QuestionnaireKind.QUALITY_MENTEE,
+                            QuestionnaireKind.QUALITY_CURATOR,
+                        )
+                    ),
+                    SurveyResponse.status == ResponseStatus.SUBMITTED,
+                    text.is_not(None),
+                    text != "",
+                )
+                .limit(per_part)
+            )
+            lines += [f"— {t}" for t in rows.scalars()]
+        draft[part] = "\n".join(lines)
+    return draft
+
+
+SWOT_FIELDS = ("strengths", "weaknesses", "opportunities", "threats")
+SWOT_TITLES = {
+    "strengths": "Сильные стороны",
+    "weaknesses": "Слабые стороны",
+    "opportunities": "Возможности",
+    "threats": "Угрозы (риски)",
+}
+SWOT_MAX = 4000
+
+
+async def save_summary(db: AsyncSession, school: School, year: int, data: dict[str, str]) -> dict[str, str]:
+    errors = {
+        name: f"Не длиннее {SWOT_MAX} символов; сократите текст."
+        for name in SWOT_FIELDS
+        if len(data.get(name, "")) > SWOT_MAX
+    }
+    if errors:
+        return errors
+    summary = await get_summary(db, school, year)
+    if summary is None:
+        summary = MonitoringSummary(school_id=school.id, academic_year=year)
+        db.add(summary)
+    for name in SWOT_FIELDS:
+        setattr(summary, name, data.get(name, ""))
+    await db.flush()
+    return {}

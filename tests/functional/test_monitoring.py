@@ -1,0 +1,214 @@
+"""Two-stage monitoring: the impact questionnaire answered at the start and at the end is
+paired per person and the change shown per parameter and form; satisfaction, surveyed
+counts, pairs without feedback; the report PDF shows the same figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.platform.db import set_school
+from nastavnik.platform.web import Form
+from nastavnik.school.monitoring import services as monitoring
+from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
+from nastavnik.school.pairs.services import create_mentorship
+from nastavnik.school.questionnaires import services
+from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
+from nastavnik.tenants.models import School
+from nastavnik.tenants.reference import ReferenceKind, reference_by_code
+from tests.conftest import Browser, Persona, World, csrf_token
+from tests.functional._matching import TODAY, YEAR, SmallPool, small_pool
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def pool(db: AsyncSession, world: World, mentor_a: Persona) -> SmallPool:
+    return await small_pool(db, world.school_a, mentor_a.user.id)
+
+
+async def make_pair(db: AsyncSession, school: School, pool: SmallPool, started: dt.date) -> Mentorship:
+    await set_school(db, school.id)
+    form = (await reference_by_code(db, ReferenceKind.FORM))["teacher_student"]
+    for profile in (pool.ivanova, pool.smirnova):
+        await db.refresh(profile, ["participant", "directions"])
+    pair = await create_mentorship(
+        db, school, year=YEAR, form=form, mentors=[pool.smirnova], mentees=[pool.ivanova], started_on=started
+    )
+    pair.status = MentorshipStatus.ACTIVE
+    await db.flush()
+    return pair
+
+
+async def send(
+    db: AsyncSession, school: School, kind: QuestionnaireKind, audience: str, stage: str = "none"
+) -> Survey:
+    questionnaire = (await services.current_questionnaires(db, school))[kind]
+    form = Form(
+        data={
+            "questionnaire_id": str(questionnaire.id),
+            "audience": audience,
+            "deadline": (TODAY + dt.timedelta(days=7)).isoformat(),
+            "stage": stage,
+        }
+    )
+    survey = await services.create_survey(db, school, YEAR, form, None)
+    assert survey is not None, form.errors
+    return survey
+
+
+async def answer_all(db: AsyncSession, school: School, survey: Survey, raw: dict[str, list[str]]) -> int:
+    rows = (
+        await db.execute(
+            select(SurveyResponse).where(
+                SurveyResponse.school_id == school.id, SurveyResponse.survey_id == survey.id
+            )
+        )
+    ).scalars()
+    count = 0
+    for response in list(rows):
+        answering = await services._answering(db, school, response)
+        assert answering is not None
+        form = await services.save_answers(db, answering, raw, final=True)
+        assert form.ok, form.errors
+        count += 1
+    return count
+
+
+def impact(score: int) -> dict[str, list[str]]:
+    return {
+        f"impact_{p}": [str(score)]
+        for p in ("motivation", "competences", "growth", "involvement", "adaptation", "wish_mentor")
+    }
+
+
+async def test_the_change_per_parameter_comes_from_each_persons_two_answers(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    school = world.school_a
+    await make_pair(db, school, pool, TODAY - dt.timedelta(days=60))
+    await services.adopt_all(db, school)
+    empty = await monitoring.monitoring_figures(db, school, YEAR, TODAY)
+    assert empty.response_rate is None and empty.satisfaction_average is None
+    assert all(c.before is None and c.delta is None for c in empty.impact)
+    assert empty.pairs_without_feedback == 1  # active for 60 days, never gave feedback
+
+    start = await send(db, school, QuestionnaireKind.IMPACT, "pair_mentees", "start")
+    assert await answer_all(db, school, start, impact(4)) == 1
+    end = await send(db, school, QuestionnaireKind.IMPACT, "pair_mentees", "end")
+    assert await answer_all(db, school, end, impact(7)) == 1
+    satisfaction = await send(db, school, QuestionnaireKind.SATISFACTION, "pair_mentors")
+    await answer_all(db, school, satisfaction, {"satisfaction": ["9"], "expectations": ["Полностью"]})
+    feedback = await send(db, school, QuestionnaireKind.FEEDBACK_MENTOR, "pair_mentors")
+    await answer_all(
+        db, school, feedback, {"meetings": ["2 раза"], "progress": ["4"], "mentee_engagement": ["5"]}
+    )
+    # A mentor's unanswered invitation still counts as invited.
+    await send(db, school, QuestionnaireKind.QUALITY_MENTOR, "pair_mentors")
+    await db.commit()
+
+    figures = await monitoring.monitoring_figures(db, school, YEAR, TODAY)
+    assert figures.invited == 5 and figures.answered == 4
+    assert figures.response_rate == pytest.approx(0.8)
+    assert figures.surveyed_pupils == 1 and figures.surveyed_teachers == 1
+    assert figures.surveyed_by_role == {"mentor": 1, "mentee": 1}
+    assert figures.satisfaction_average == 9 and figures.satisfaction_distribution[9] == 1
+    motivation = next(c for c in figures.impact if c.parameter == "motivation")
+    assert (motivation.people, motivation.before, motivation.after, motivation.delta) == (1, 4, 7, 3)
+    (changes,) = figures.impact_by_form.values()
+    assert next(c for c in changes if c.parameter == "motivation").delta == 3
+    assert figures.pairs_without_feedback == 0
+
+    curator = await browser_for(curator_a)
+    page = await curator.get(f"/s/{school.code}/monitoring")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "+3,00" in page.text
+    pdf = await curator.get(f"/s/{school.code}/monitoring/report/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Мотивация и личностный рост" in text and "+3,00" in text
+    assert (await curator.get(f"/s/{school.code}/monitoring/report/docx")).status_code == 200
+    assert (await curator.get(f"/s/{school.code}/monitoring/report/xlsx")).status_code == 200
+
+
+async def test_the_swot_draft_comes_from_quality_answers_and_the_curator_edits_it(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    school = world.school_a
+    await make_pair(db, school, pool, TODAY - dt.timedelta(days=10))
+    await services.adopt_all(db, school)
+    survey = await send(db, school, QuestionnaireKind.QUALITY_MENTOR, "pair_mentors")
+    await answer_all(
+        db,
+        school,
+        survey,
+        {
+            "organisation": ["4"],
+            "support": ["5"],
+            "plan_result": ["4"],
+            "strengths": ["Сплочённый коллектив наставников"],
+        },
+    )
+    await db.commit()
+    curator = await browser_for(curator_a)
+    url = f"/s/{school.code}/monitoring"
+    page = await curator.get(url)
+    assert "— Сплочённый коллектив наставников" in page.text
+    token = await csrf_token(curator, url)
+    too_long = await curator.post(
+        url + "/swot", data={"_csrf_token": token, "strengths": "х" * 5000, "threats": "Нагрузка"}
+    )
+    assert too_long.status_code == 422 and "сократите текст" in too_long.text and "Нагрузка" in too_long.text
+    saved = await curator.post(
+        url + "/swot", data={"_csrf_token": token, "strengths": "Опытные наставники"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    await db.commit()
+    summary = await monitoring.get_summary(db, school, YEAR)
+    assert summary is not None and summary.strengths == "Опытные наставники"
+
+
+async def test_monitoring_is_hidden_from_mentors_and_other_schools(
+    browser_for: Browser, world: World, mentor_a: Persona, curator_b: Persona
+) -> None:
+    mentor = await browser_for(mentor_a)
+    assert (await mentor.get(f"/s/{world.school_a.code}/monitoring")).status_code == 404
+    assert (await mentor.get(f"/s/{world.school_a.code}/questionnaires/")).status_code == 404
+    other = await browser_for(curator_b)
+    assert (await other.get(f"/s/{world.school_a.code}/monitoring")).status_code == 404
+
+
+async def test_a_mentor_answers_the_monthly_feedback_in_the_workspace(
+    browser_for: Browser, db: AsyncSession, world: World, mentor_a: Persona, pool: SmallPool
+) -> None:
+    school = world.school_a
+    await make_pair(db, school, pool, TODAY - dt.timedelta(days=10))
+    await services.adopt_all(db, school)
+    await send(db, school, QuestionnaireKind.FEEDBACK_MENTOR, "pair_mentors")
+    await db.commit()
+    mentor = await browser_for(mentor_a)
+    mine = await mentor.get(f"/s/{school.code}/my-questionnaires/")
+    assert "Ежемесячная обратная связь наставника" in mine.text
+    response = await db.scalar(select(SurveyResponse).where(SurveyResponse.school_id == school.id))
+    assert response is not None
+    url = f"/s/{school.code}/my-questionnaires/{response.id}"
+    token = await csrf_token(mentor, url)
+    bad = await mentor.post(url, data={"_csrf_token": token, "action": "submit", "progress": "4"})
+    assert bad.status_code == 422 and "обязательный" in bad.text
+    good = await mentor.post(
+        url,
+        data={
+            "_csrf_token": token,
+            "action": "submit",
+            "meetings": "2 раза",
+            "progress": "4",
+            "mentee_engagement": "5",
+        },
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
