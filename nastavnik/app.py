@@ -53,6 +53,10 @@ from nastavnik.platform.web import (
     provide_user,
     request_id_of,
 )
+from nastavnik.regional.indicators.controllers import (
+    MunicipalityIndicatorsController,
+    RegionIndicatorsController,
+)
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -202,6 +206,8 @@ def create_app(
             MeetingsController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
+            MunicipalityIndicatorsController,
+            RegionIndicatorsController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         dependencies={
