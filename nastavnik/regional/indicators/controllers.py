@@ -109,10 +109,11 @@ class RegionIndicatorsController(RegionController):
     path = "/r/{region_code:str}/indicators"
     guards = [*RegionController.guards, requires(Permission.REGION_INDICATORS_VIEW)]  # noqa: RUF012
 
-    @get("/municipalities/{code:str}", name="region:indicators:municipality")
+    @get("/municipalities/{municipality_code:str}", name="region:indicators:municipality")
     async def municipality(
-        self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, code: FromPath[str]
+        self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, municipality_code: FromPath[str]
     ) -> Template:
+        code = municipality_code
         municipality = next((m for m in region.municipalities if m.code == code), None)
         if municipality is None:
             raise NotFoundException
