@@ -5,10 +5,14 @@ drill-down, small cells as «< 5» and monitoring as «нет данных»."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import re
 
 import pytest
+from docx import Document as DocxDocument
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -349,3 +353,71 @@ async def test_the_methodist_sets_the_regions_target_and_bad_input_is_explained(
     assert denied.status_code == 404
     await set_region(db, world.region.id)
     assert "Цель региона 75 %" in (await viewer.get(home)).text
+
+
+# ---- reports for the ministry ------------------------------------------------------------
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(content)).pages)
+
+
+async def test_the_ministry_report_is_built_in_the_background_and_read_back(
+    browser_for: Browser,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    filled: World,
+    ministry_viewer: Persona,
+) -> None:
+    world = filled
+    browser = await browser_for(ministry_viewer)
+    reports = f"/r/{world.region.code}/indicators/reports"
+    token = await csrf_token(browser, reports)
+    bad = await browser.post(
+        reports, data={"_csrf_token": token, "year": "2026/2025", "report_date": "завтра"}
+    )
+    assert bad.status_code == 422
+    assert "Учебный год пишется так" in bad.text and "Дата указана неверно" in bad.text
+    reply = await browser.post(
+        reports,
+        data={"_csrf_token": token, "year": YEAR.title, "report_date": TODAY.isoformat()},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    url = reply.headers["location"]
+    waiting = await browser.get(url, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in waiting.text and "<html" not in waiting.text
+    assert (await browser.get(url + "/pdf")).status_code == 404  # not built yet
+
+    assert await jobs.run_pending(sessionmaker) == 1
+    done = await browser.get(url)
+    assert "Скачать PDF" in done.text
+    pdf = await browser.get(url + "/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text_ = pdf_text(pdf.content)
+    assert "Отчёт о реализации целевой модели наставничества" in text_
+    assert f"за {YEAR.title} учебный год" in text_
+    assert "Муниципалитет А" in text_ and "Муниципалитет Б" in text_
+    assert "23 %" in text_  # the region's coverage, as on the page
+    assert "Школа Б" in text_  # lagging: overdue roadmap rows
+    assert "нет данных" in text_
+    docx = await browser.get(url + "/docx")
+    assert (
+        "\n".join(p.text for p in DocxDocument(io.BytesIO(docx.content)).paragraphs).count(
+            "Показатели региона"
+        )
+        == 1
+    )
+    xlsx = await browser.get(url + "/xlsx")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["Показатели", "Муниципалитеты", "Организации", "Отстающие"]
+    names = [row[0] for row in book["Организации"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["Школа А", "Школа Б"]
+    # Another region's staff cannot open it.
+    other = await make_persona(
+        db,
+        browser.client.app.state.settings,
+        "ministry_other",
+        [Membership(Scope.REGION, "elsewhere", Role.MINISTRY_VIEWER)],
+    )
+    assert (await (await browser_for(other)).get(url + "/pdf")).status_code == 404

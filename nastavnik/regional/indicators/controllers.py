@@ -6,22 +6,26 @@ the drill-down pages, the comparison table, the ranking and the region's own tar
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.auth.sessions import AuthContext
+from nastavnik.platform.documents.text import content_disposition
 from nastavnik.platform.ui.pagination import page_number
-from nastavnik.platform.web import DB, CurrentUser, Form
+from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.regional.indicators import hook as _hook  # noqa: F401 - keeps the rollups current
+from nastavnik.regional.indicators import reports, views
 from nastavnik.regional.indicators import services as svc
-from nastavnik.regional.indicators import views
+from nastavnik.regional.indicators.models import ReportStatus
+from nastavnik.school.participants.models import local_today
 from nastavnik.tenants.dependencies import (
     CurrentMunicipality,
     CurrentRegion,
@@ -30,9 +34,14 @@ from nastavnik.tenants.dependencies import (
     RegionController,
     requires,
 )
-from nastavnik.tenants.models import SCHOOL_KIND_TITLES, Municipality, School
+from nastavnik.tenants.models import SCHOOL_KIND_TITLES, Municipality, Region, School
 
 AnyRequest = Request[Any, Any, Any]
+REPORT_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 async def _school_in(db: DB, code: str, region_id: Any, municipality_id: Any = None) -> School:
@@ -187,6 +196,84 @@ class RegionIndicatorsController(RegionController):
             (municipality.name, f"/r/{region.code}/indicators/municipalities/{municipality.code}"),
         ]
         return await school_page(db, page, user, school, svc.Scope(region.id), request.query_params, back)
+
+    # ---- reports for the ministry ---------------------------------------------------------
+
+    async def _reports_page(
+        self, db: DB, page: Page, region: Region, form: Form | None = None, status_code: int = 200
+    ) -> Template:
+        years = await svc.years_available(db, svc.Scope(region.id))
+        current = views.chosen_year({}, years)
+        form = form or Form(data={"year": current.title, "report_date": local_today().isoformat()})
+        return await page(
+            "regional/indicators/reports.html",
+            status_code=status_code,
+            region=region,
+            form=form,
+            year_options=[(y.title, y.title) for y in sorted({*years, current}, reverse=True)],
+            reports=await reports.recent_reports(db, region),
+        )
+
+    @get("/reports", name="region:indicators:reports")
+    async def reports_index(self, db: DB, page: Page, region: CurrentRegion) -> Template:
+        return await self._reports_page(db, page, region)
+
+    @post("/reports", name="region:indicators:report_request")
+    async def report_request(
+        self, request: AnyRequest, db: DB, user: CurrentUser, page: Page, region: CurrentRegion
+    ) -> Template | Redirect:
+        form = Form.from_mapping(await request.form(), ("year", "report_date"))
+        year = AcademicYear.parse(form.require("year", "Выберите учебный год."))
+        if form.value("year") and year is None:
+            form.error("year", "Учебный год пишется так: 2025-2026.")
+        raw_date = form.require("report_date", "Укажите дату, на которую составлен отчёт.")
+        try:
+            report_date = dt.date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            report_date = None
+            form.error("report_date", "Дата указана неверно; выберите её в календаре, например 01.12.2026.")
+        if report_date and report_date > local_today():
+            form.error("report_date", "Отчёт составляется на сегодня или на прошедшую дату.")
+        if not form.ok or year is None or report_date is None:
+            return await self._reports_page(db, page, region, form, status_code=422)
+        report = await reports.request_report(db, region, year, report_date, user.user.id)
+        return Redirect(f"/r/{region.code}/indicators/reports/{report.id}", status_code=303)
+
+    @get("/reports/{report_id:str}", name="region:indicators:report")
+    async def report(
+        self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, report_id: FromPath[str]
+    ) -> Template:
+        found = await reports.report_of(db, region, report_id)
+        if found is None:
+            raise NotFoundException
+        template = (
+            "regional/indicators/_report_status.html"
+            if is_htmx(request)
+            else "regional/indicators/report.html"
+        )
+        return await page(template, region=region, report=found, year=AcademicYear(found.academic_year))
+
+    @get("/reports/{report_id:str}/{fmt:str}", name="region:indicators:report_file")
+    async def report_file(
+        self, db: DB, region: CurrentRegion, report_id: FromPath[str], fmt: FromPath[str]
+    ) -> Response[bytes]:
+        found = await reports.report_of(db, region, report_id)
+        if found is None or fmt not in REPORT_FORMATS or found.status is not ReportStatus.DONE:
+            raise NotFoundException
+        await db.refresh(found, [fmt])
+        content = getattr(found, fmt)
+        if content is None:
+            raise NotFoundException
+        title = AcademicYear(found.academic_year).title
+        name = f"Отчёт о наставничестве {title} на {found.report_date:%d.%m.%Y}.{fmt}"
+        return Response(
+            content,
+            media_type=REPORT_FORMATS[fmt],
+            headers={
+                "Content-Disposition": content_disposition(name, inline=fmt == "pdf"),
+                "Cache-Control": "private, no-store",
+            },
+        )
 
     @post(
         "/target",

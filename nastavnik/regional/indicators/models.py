@@ -12,10 +12,10 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Enum, ForeignKey, Index, String, func
+from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.platform.db import Base
+from nastavnik.platform.db import Base, new_id
 
 # Marks tables keyed by school that are not school-owned: readable by regional scopes.
 REGIONAL_ROLLUP = "regional_rollup"
@@ -110,3 +110,35 @@ class RegionalTarget(Base):
     coverage_percent: Mapped[int]
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+
+
+class ReportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RegionalReport(Base):
+    """A regional report for the ministry, built by a background job in three formats."""
+
+    __tablename__ = "regional_report"
+    __table_args__ = (Index("ix_regional_report_region_id_created_at", "region_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    academic_year: Mapped[int]
+    report_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[ReportStatus] = mapped_column(
+        Enum(ReportStatus, name="regional_report_status", values_callable=lambda e: [m.value for m in e]),
+        default=ReportStatus.QUEUED,
+    )
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    # When the rollups the report was built from were counted («данные на …»).
+    data_as_of: Mapped[dt.datetime | None]
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    docx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    xlsx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    finished_at: Mapped[dt.datetime | None]

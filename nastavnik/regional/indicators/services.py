@@ -364,11 +364,12 @@ async def schools_table(
     sort: str,
     descending: bool,
     page: int,
+    size: int | None = None,
 ) -> tuple[list[SchoolRow], Window]:
     _, expression = SORTS.get(sort, SORTS["coverage"])
     ordered = expression.desc().nulls_last() if descending else expression.asc().nulls_last()
     query = _schools_query(scope, year, filters).order_by(ordered, School.name, School.id)
-    rows, window = await page_of(db, query, page)
+    rows, window = await page_of(db, query, page, size)
     return [SchoolRow(school, name, row) for school, name, row in rows], window
 
 
