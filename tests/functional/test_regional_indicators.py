@@ -59,7 +59,7 @@ async def fill(db: AsyncSession, school: School, data: DemoSchool) -> None:
         "form": await reference_by_code(db, ReferenceKind.FORM),
         "direction": await reference_by_code(db, ReferenceKind.DIRECTION),
     }
-    writer = _Writer(db, school, random.Random(school.code), TODAY)  # noqa: S311 - test data
+    writer = _Writer(db, school, random.Random(f"test-{data.code}"), TODAY)  # noqa: S311 - test data
     await _year(writer, data, YEAR, refs, past=False)
     await writer.flush()
 
@@ -68,6 +68,14 @@ async def fill(db: AsyncSession, school: School, data: DemoSchool) -> None:
 async def filled(db: AsyncSession, world: World) -> World:
     await fill(db, world.school_a, spec("a", pupils=200, mentees=40))
     await fill(db, world.school_b, spec("b", pupils=100, mentees=3, young=1, stage="lagging"))
+    # Lagging for sure: its first roadmap row (due in September) is still open.
+    await db.execute(
+        text(
+            "UPDATE roadmap_item SET status = 'planned', completed_on = NULL "
+            "WHERE school_id = :s AND position = 0"
+        ),
+        {"s": world.school_b.id},
+    )
     for school in (world.school_a, world.school_b):
         await refresh_school(db, school.id, today=TODAY)
     await db.commit()
@@ -421,3 +429,60 @@ async def test_the_ministry_report_is_built_in_the_background_and_read_back(
         [Membership(Scope.REGION, "elsewhere", Role.MINISTRY_VIEWER)],
     )
     assert (await (await browser_for(other)).get(url + "/pdf")).status_code == 404
+
+
+async def test_no_regional_page_or_report_shows_a_pupils_name(
+    browser_for: Browser,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    filled: World,
+    ministry_viewer: Persona,
+    municipal_officer: Persona,
+) -> None:
+    world = filled
+    names: set[str] = set()
+    for school in (world.school_a, world.school_b):
+        await set_school(db, school.id)
+        pupils = await db.execute(select(Participant).where(Participant.kind == ParticipantKind.PUPIL))
+        names |= {p.full_name for p in pupils.scalars()}
+        names |= {f"{p.last_name} {p.first_name}" for p in (await db.execute(select(Participant))).scalars()}
+    assert len(names) > 40
+    await set_school(db, None)
+    ministry, officer = await browser_for(ministry_viewer), await browser_for(municipal_officer)
+    r, m = f"/r/{world.region.code}", f"/m/{world.municipality_a.code}"
+    texts = []
+    for browser, url in (
+        (ministry, r + "/"),
+        (ministry, r + "/indicators/schools"),
+        (ministry, r + "/indicators/ranking"),
+        (ministry, f"{r}/indicators/municipalities/{world.municipality_a.code}"),
+        (ministry, f"{r}/indicators/schools/{world.school_a.code}"),
+        (officer, m + "/"),
+        (officer, f"{m}/schools/{world.school_a.code}"),
+    ):
+        reply = await browser.get(url)
+        assert reply.status_code == 200, url
+        texts.append(reply.text)
+    reports = r + "/indicators/reports"
+    reply = await ministry.post(
+        reports,
+        data={
+            "_csrf_token": await csrf_token(ministry, reports),
+            "year": YEAR.title,
+            "report_date": TODAY.isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert await jobs.run_pending(sessionmaker) == 1
+    url = reply.headers["location"]
+    texts.append(pdf_text((await ministry.get(url + "/pdf")).content))
+    docx = DocxDocument(io.BytesIO((await ministry.get(url + "/docx")).content))
+    cells = [cell.text for table in docx.tables for row in table.rows for cell in row.cells]
+    texts.append("\n".join([*(p.text for p in docx.paragraphs), *cells]))
+    book = load_workbook(io.BytesIO((await ministry.get(url + "/xlsx")).content))
+    texts.append(
+        " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+    )
+    assert "Школа А" in texts[-1]  # the check reads real content
+    leaked = {name for name in names for text_ in texts if name in text_}
+    assert not leaked

@@ -239,11 +239,16 @@ class RegionIndicatorsController(RegionController):
         report = await reports.request_report(db, region, year, report_date, user.user.id)
         return Redirect(f"/r/{region.code}/indicators/reports/{report.id}", status_code=303)
 
-    @get("/reports/{report_id:str}", name="region:indicators:report")
+    @get("/reports/{regional_report_id:str}", name="region:indicators:report")
     async def report(
-        self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, report_id: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        page: Page,
+        region: CurrentRegion,
+        regional_report_id: FromPath[str],
     ) -> Template:
-        found = await reports.report_of(db, region, report_id)
+        found = await reports.report_of(db, region, regional_report_id)
         if found is None:
             raise NotFoundException
         template = (
@@ -253,11 +258,11 @@ class RegionIndicatorsController(RegionController):
         )
         return await page(template, region=region, report=found, year=AcademicYear(found.academic_year))
 
-    @get("/reports/{report_id:str}/{fmt:str}", name="region:indicators:report_file")
+    @get("/reports/{regional_report_id:str}/{fmt:str}", name="region:indicators:report_file")
     async def report_file(
-        self, db: DB, region: CurrentRegion, report_id: FromPath[str], fmt: FromPath[str]
+        self, db: DB, region: CurrentRegion, regional_report_id: FromPath[str], fmt: FromPath[str]
     ) -> Response[bytes]:
-        found = await reports.report_of(db, region, report_id)
+        found = await reports.report_of(db, region, regional_report_id)
         if found is None or fmt not in REPORT_FORMATS or found.status is not ReportStatus.DONE:
             raise NotFoundException
         await db.refresh(found, [fmt])
