@@ -53,6 +53,7 @@ from nastavnik.platform.web import (
     provide_user,
     request_id_of,
 )
+from nastavnik.regional.indicators.api import IndicatorsApiController, indicators_openapi
 from nastavnik.regional.indicators.controllers import (
     MunicipalityIndicatorsController,
     RegionIndicatorsController,
@@ -208,8 +209,10 @@ def create_app(
             RegionWorkspaceController,
             MunicipalityIndicatorsController,
             RegionIndicatorsController,
+            IndicatorsApiController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
+        openapi_config=indicators_openapi(),
         dependencies={
             "db": Provide(provide_db),
             "auth": Provide(provide_auth),

@@ -103,7 +103,9 @@ NOT_TENANT_SCOPED: dict[str, str] = {
 }
 NOT_TENANT_PREFIXES: dict[str, str] = {
     "/static/": "static files",
-    "/schema": "OpenAPI documentation (every workspace handler is excluded from it)",
+    "/api/docs": "OpenAPI documentation (every workspace handler is excluded from it)",
+    "/api/v1/regions/": "the indicators API: a Keycloak client-credentials token whose region claim must "
+    "name the region of the URL (tests/functional/test_indicator_api.py)",
 }
 SCOPE_PREFIXES = ("/s/", "/m/", "/r/", "/admin")
 
