@@ -217,6 +217,19 @@ async def years_available(db: AsyncSession, scope: Scope) -> list[AcademicYear]:
     return [AcademicYear(y) for y in rows.scalars()]
 
 
+async def rollup_version(db: AsyncSession, scope: Scope) -> tuple[Any, ...]:
+    """What changes whenever a figure of the scope may have: latest recount, rows, target."""
+    row = (await db.execute(select(func.max(R.refreshed_at), func.count()).where(*scope.where()))).one()
+    target = (
+        await db.execute(
+            select(RegionalTarget.coverage_percent, RegionalTarget.updated_at).where(
+                RegionalTarget.region_id == scope.region_id
+            )
+        )
+    ).one_or_none()
+    return (row[0], row[1], tuple(target) if target else None)
+
+
 async def totals(db: AsyncSession, scope: Scope, year: AcademicYear) -> Figures:
     row = (
         await db.execute(select(*_aggregates()).where(*scope.where(), R.academic_year == year.start))

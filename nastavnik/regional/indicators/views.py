@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -48,8 +49,29 @@ def filters_of(params: Mapping[str, Any], municipalities: list[Municipality]) ->
     return svc.Filters(kind=kind, municipality_id=municipality.id if municipality else None, search=search)
 
 
+# Dashboards computed per worker, keyed by scope and year and checked against the rollups'
+# version (one cheap aggregate): a recount of any school of the scope, a deleted school or
+# a new target makes the next request compute afresh. Bounded; the oldest entry goes first.
+_DASHBOARDS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any]]] = OrderedDict()
+DASHBOARD_CACHE_SIZE = 256
+
+
 async def dashboard(db: AsyncSession, scope: svc.Scope, params: Mapping[str, Any]) -> dict[str, Any]:
     """Totals, breakdowns and trends of the scope for the year asked for, with charts' figures."""
+    key = (scope.region_id, scope.municipality_id, str(params.get("year", "")), AcademicYear.current())
+    version = await svc.rollup_version(db, scope)
+    cached = _DASHBOARDS.get(key)
+    if cached is not None and cached[0] == version:
+        _DASHBOARDS.move_to_end(key)
+        return dict(cached[1])
+    context = await _dashboard(db, scope, params)
+    _DASHBOARDS[key] = (version, context)
+    while len(_DASHBOARDS) > DASHBOARD_CACHE_SIZE:
+        _DASHBOARDS.popitem(last=False)
+    return dict(context)
+
+
+async def _dashboard(db: AsyncSession, scope: svc.Scope, params: Mapping[str, Any]) -> dict[str, Any]:
     years = await svc.years_available(db, scope)
     year = chosen_year(params, years)
     if year not in years:
