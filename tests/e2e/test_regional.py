@@ -8,6 +8,7 @@ import asyncio
 import io
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,9 @@ async def _seed(live_server: LiveServer) -> None:
 @pytest.fixture(scope="module")
 def region_data(live_server: LiveServer) -> LiveServer:
     """The demo region's other schools with their figures (the live server starts with empty schools)."""
-    asyncio.run(_seed(live_server))
+    # Playwright's sync API keeps an event loop in this thread; the seeding gets its own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _seed(live_server)).result()
     return live_server
 
 
