@@ -256,7 +256,13 @@ class RegionIndicatorsController(RegionController):
             if is_htmx(request)
             else "regional/indicators/report.html"
         )
-        return await page(template, region=region, report=found, year=AcademicYear(found.academic_year))
+        return await page(
+            template,
+            region=region,
+            report=found,
+            year=AcademicYear(found.academic_year),
+            as_of=views.refreshed_label(found.data_as_of),
+        )
 
     @get("/reports/{regional_report_id:str}/{fmt:str}", name="region:indicators:report_file")
     async def report_file(
