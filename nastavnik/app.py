@@ -55,6 +55,11 @@ from nastavnik.platform.web import (
     provide_user,
     request_id_of,
 )
+from nastavnik.regional.indicators.api import IndicatorsApiController, indicators_openapi
+from nastavnik.regional.indicators.controllers import (
+    MunicipalityIndicatorsController,
+    RegionIndicatorsController,
+)
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -223,8 +228,12 @@ def create_app(
             MonitoringController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
+            MunicipalityIndicatorsController,
+            RegionIndicatorsController,
+            IndicatorsApiController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
+        openapi_config=indicators_openapi(),
         dependencies={
             "db": Provide(provide_db),
             "auth": Provide(provide_auth),

@@ -42,7 +42,10 @@ async def _seed(
             created = await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
             if not with_school_data:
                 return created
-            return await seed_demo_school(db) or created
+            school_created = await seed_demo_school(db)
+            from nastavnik.regional.indicators.demo import seed_demo_region_schools
+
+            return await seed_demo_region_schools(db) or school_created or created
     finally:
         await engine.dispose()
 

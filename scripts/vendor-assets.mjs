@@ -32,6 +32,8 @@ function copy(from, to) {
 mkdirSync(fontsOut, { recursive: true });
 
 copy(join(modules, "htmx.org", "dist", "htmx.min.js"), join(vendor, "htmx.min.js"));
+// Charts of the regional indicators (the same figures stand in a table beside each one).
+copy(join(modules, "chart.js", "dist", "chart.umd.min.js"), join(vendor, "chart.umd.min.js"));
 
 const fontsIn = need(join(modules, "@fontsource", "golos-text", "files"));
 const wanted = new Set(

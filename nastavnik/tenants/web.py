@@ -215,6 +215,10 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         nav_items=[("Обзор", base, "chart")],
         region=region,
     )
+    if Permission.REGION_INDICATORS_VIEW in workspace.permissions:
+        workspace.nav_items.append(("Сравнение организаций", base + "indicators/schools", "users"))
+        workspace.nav_items.append(("Рейтинг по охвату", base + "indicators/ranking", "route"))
+        workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
     return workspace

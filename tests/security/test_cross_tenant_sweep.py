@@ -54,9 +54,10 @@ from nastavnik.platform.auth.csrf import CSRF_HEADER, csrf_token, session_bindin
 from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.auth.sessions import create_session
 from nastavnik.platform.database import DatabaseUrls
-from nastavnik.platform.db import school_owned_tables, set_school
+from nastavnik.platform.db import school_owned_tables, set_region, set_school
 from nastavnik.platform.imports import ImportReport
 from nastavnik.platform.settings import Settings, load_settings
+from nastavnik.regional.indicators.models import RegionalReport, ReportStatus
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, seed_school_demo
 from nastavnik.school.matching.models import IncompatibilityMark, MatchingPreference, MatchingRound
 from nastavnik.school.meetings.models import Meeting
@@ -106,7 +107,9 @@ NOT_TENANT_SCOPED: dict[str, str] = {
 }
 NOT_TENANT_PREFIXES: dict[str, str] = {
     "/static/": "static files",
-    "/schema": "OpenAPI documentation (every workspace handler is excluded from it)",
+    "/api/docs": "OpenAPI documentation (every workspace handler is excluded from it)",
+    "/api/v1/regions/": "the indicators API: a Keycloak client-credentials token whose region claim must "
+    "name the region of the URL (tests/functional/test_indicator_api.py)",
 }
 SCOPE_PREFIXES = ("/s/", "/m/", "/r/", "/admin")
 
@@ -468,6 +471,25 @@ async def _template_ids(db: AsyncSession, region: Region) -> dict[str, str]:
     return {f"templates.{k}": v for k, v in values.items()}
 
 
+async def _regional_report_ids(db: AsyncSession, region: Region) -> dict[str, str]:
+    """A finished ministry report of the demo region (its files are checked by its own tests)."""
+    await set_region(db, region.id)
+    report = RegionalReport(
+        region_id=region.id,
+        academic_year=AcademicYear.current(local_today()).start,
+        report_date=local_today(),
+        status=ReportStatus.DONE,
+        progress=100,
+        pdf=PDF,
+        docx=b"docx",
+        xlsx=b"xlsx",
+    )
+    db.add(report)
+    await db.flush()
+    await set_region(db, None)
+    return {"regional_report_id": str(report.id), "indicators.fmt": "pdf"}
+
+
 async def _add_objects(sweep: Sweep, who: str, school: School, ids: dict[str, str]) -> None:
     """What the demo data lacks, made as the school's curator would: a consent with its scan,
     a roadmap attachment, an import, an incompatibility mark."""
@@ -658,6 +680,7 @@ async def _build(
 
     report = await _first(db, select(ImportReport.id))
     common = {"report_id": str(report), "admin.template_id": str(shipped)}
+    common |= await _regional_report_ids(db, region)
     admin_template = await _template_ids(db, region)
     shipped_stage = await _first(
         db, select(RoadmapTemplateStage.id).where(RoadmapTemplateStage.template_id == shipped)
@@ -674,6 +697,7 @@ async def _build(
     sweep.ids_other_region = Ids(
         {"region_code": other_region.code, "municipality_code": other_municipality.code}
         | await _template_ids(db, other_region)
+        | await _regional_report_ids(db, other_region)
     )
 
     sweep.forms[a] = await _collect_forms(sweep, "a_staff", "/s/", ids_a)

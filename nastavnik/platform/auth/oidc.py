@@ -171,6 +171,23 @@ class OidcClient:
             raise TokenError(str(exc)) from exc
         return claims
 
+    async def validate_service_token(self, token: str, audience: str) -> dict[str, Any]:
+        """An access token of another system (client credentials), meant for `audience`."""
+        key = await self._signing_key(token)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256", "PS256", "ES256"],
+                audience=audience,
+                issuer=self.issuer,
+                leeway=30,
+                options={"require": ["iss", "aud", "exp", "iat"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenError(str(exc)) from exc
+        return claims
+
     async def validate_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
         claims = await self._decode(id_token)
         if "exp" not in claims or not secrets.compare_digest(str(claims.get("nonce", "")), nonce):

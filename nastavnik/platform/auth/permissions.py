@@ -77,6 +77,7 @@ class Permission(StrEnum):
     SCHOOL_QUESTIONNAIRES_MANAGE = "school:questionnaires:manage"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
+    REGION_INDICATORS_TARGET = "region:indicators:target"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
     REGION_ROUTES_GUIDE = "region:routes:guide"
     REGION_TEMPLATES_MANAGE = "region:templates:manage"
@@ -155,6 +156,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.IRO_METHODIST: frozenset(
         {
             Permission.REGION_INDICATORS_VIEW,
+            Permission.REGION_INDICATORS_TARGET,
             Permission.REGION_PRACTICES_MODERATE,
             Permission.REGION_TEMPLATES_MANAGE,
         }

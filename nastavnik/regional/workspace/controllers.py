@@ -1,18 +1,20 @@
-"""Regional workspaces: a municipality's officers and the region's staff."""
+"""Regional workspaces: a municipality's officers and the region's staff, on their indicators."""
 
 from __future__ import annotations
 
-from litestar import get
+from typing import Any
+
+from litestar import Request, get
 from litestar.response import Template
 
-from nastavnik.platform.auth.permissions import Role
+from nastavnik.platform.web import DB
+from nastavnik.regional.indicators import views
 from nastavnik.tenants.dependencies import (
     CurrentMunicipality,
     CurrentRegion,
     MunicipalityController,
     Page,
     RegionController,
-    RegionScope,
 )
 
 
@@ -20,11 +22,17 @@ class MunicipalityWorkspaceController(MunicipalityController):
     path = "/m/{municipality_code:str}"
 
     @get("/", name="municipality:home")
-    async def home(self, municipality: CurrentMunicipality, page: Page) -> Template:
+    async def home(
+        self, request: Request[Any, Any, Any], db: DB, municipality: CurrentMunicipality, page: Page
+    ) -> Template:
+        context = await views.municipality_home(
+            db, municipality.region_id, municipality.id, municipality.code, request.query_params
+        )
         return await page(
             "regional/municipality_home.html",
             municipality=municipality,
-            schools=municipality.schools,
+            school_base=f"/m/{municipality.code}/schools/",
+            **context,
         )
 
 
@@ -32,12 +40,8 @@ class RegionWorkspaceController(RegionController):
     path = "/r/{region_code:str}"
 
     @get("/", name="region:home")
-    async def home(self, workspace: RegionScope, region: CurrentRegion, page: Page) -> Template:
-        return await page(
-            "regional/region_home.html",
-            region=region,
-            is_methodist=Role.IRO_METHODIST in workspace.roles,
-            is_tutor=Role.CNPPM_TUTOR in workspace.roles,
-            is_ministry=Role.MINISTRY_VIEWER in workspace.roles,
-            school_count=sum(len(m.schools) for m in region.municipalities),
-        )
+    async def home(
+        self, request: Request[Any, Any, Any], db: DB, region: CurrentRegion, page: Page
+    ) -> Template:
+        context = await views.region_home(db, region.id, request.query_params)
+        return await page("regional/region_home.html", region=region, **context)
