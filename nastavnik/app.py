@@ -53,6 +53,7 @@ from nastavnik.platform.web import (
     provide_user,
     request_id_of,
 )
+from nastavnik.regional.mentor_search.controllers import MENTOR_SEARCH_CONTROLLERS
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -202,6 +203,7 @@ def create_app(
             MeetingsController,
             MunicipalityWorkspaceController,
             RegionWorkspaceController,
+            *MENTOR_SEARCH_CONTROLLERS,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         dependencies={

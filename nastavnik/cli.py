@@ -32,6 +32,7 @@ async def _seed(
 ) -> bool:
     import nastavnik.models  # noqa: F401 - every mapper must be known before a flush
     from nastavnik.platform.db import make_engine, make_sessionmaker
+    from nastavnik.regional.mentor_search.demo import seed_cross_school_demo
     from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -42,7 +43,8 @@ async def _seed(
             created = await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
             if not with_school_data:
                 return created
-            return await seed_demo_school(db) or created
+            created = await seed_demo_school(db) or created
+            return await seed_cross_school_demo(db) or created
     finally:
         await engine.dispose()
 

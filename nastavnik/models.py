@@ -4,6 +4,7 @@ from nastavnik.platform import audit as _audit
 from nastavnik.platform import imports as _imports
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
+from nastavnik.school.directory import models as _directory
 from nastavnik.school.documents import models as _documents
 from nastavnik.school.matching import models as _matching
 from nastavnik.school.meetings import models as _meetings
@@ -18,3 +19,4 @@ __all__ = ["metadata"]
 _MODULES = (_audit, _auth, _imports, _participants, _tenants, _reference)
 _MODULES_ISSUE_3 = (_programme, _roadmap, _documents)
 _MODULES_ISSUE_5 = (_matching, _pairs, _meetings)
+_MODULES_ISSUE_13 = (_directory,)
