@@ -1,7 +1,7 @@
 """The region's mentor directory and inter-school pairs, in the school's and the region's UI.
 
 Scope of a school curator's search: the school pages of this feature run with the
-school's `app.school_id` (its own tables) and, through `provide_directory_scope`, with
+school's `app.school_id` (its own tables) and, through `provide_school_directory_scope`, with
 `app.region_id` of the school's own region and an empty municipality. The directory's
 policy then shows that region's cards and nothing else; the school's tables stay
 behind their own policy, and other schools' tables stay closed. Tutors and methodists
@@ -119,13 +119,13 @@ class SchoolMentorSearchController(SchoolController):
     path = "/s/{school_code:str}/region"
     dependencies = {  # noqa: RUF012
         **SchoolController.dependencies,
-        "scope": Provide(provide_school_directory_scope),
+        "directory": Provide(provide_school_directory_scope),
     }
     guards = [*SchoolController.guards, requires(Permission.SCHOOL_MATCHING_VIEW, hidden=True)]  # noqa: RUF012
 
     @get("/mentors", name="region_mentors:search")
-    async def search(self, request: AnyRequest, page: Page, scope: DirectoryScopeDep, *, db: DB) -> Template:
-        return await _search_page(request, db, page, scope)
+    async def search(self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB) -> Template:
+        return await _search_page(request, db, page, directory)
 
     async def _card(
         self,
@@ -153,7 +153,7 @@ class SchoolMentorSearchController(SchoolController):
             else [],
             form=form or Form(),
             kind_titles={k.value: t for k, t in PARTICIPANT_KIND_TITLES.items()},
-            forms={f.code: f for f in await reference_items(db, ReferenceKind.FORM)},
+            form_titles={f.code: f.title for f in await reference_items(db, ReferenceKind.FORM)},
         )
 
     @get("/mentors/{entry_id:str}", name="region_mentors:card")
@@ -162,12 +162,12 @@ class SchoolMentorSearchController(SchoolController):
         page: Page,
         workspace: SchoolScope,
         school: CurrentSchool,
-        scope: DirectoryScopeDep,
+        directory: DirectoryScopeDep,
         *,
         db: DB,
         entry_id: FromPath[str],
     ) -> Template:
-        del scope  # the region's scope must be set before the card is read
+        del directory  # the region's scope must be set before the card is read
         return await self._card(db, page, workspace, school, await _entry(db, entry_id))
 
     @post(
@@ -181,13 +181,13 @@ class SchoolMentorSearchController(SchoolController):
         page: Page,
         workspace: SchoolScope,
         school: CurrentSchool,
-        scope: DirectoryScopeDep,
+        directory: DirectoryScopeDep,
         *,
         db: DB,
         user: CurrentUser,
         entry_id: FromPath[str],
     ) -> Template | Redirect:
-        del scope
+        del directory
         entry = await _entry(db, entry_id)
         form = Form.from_mapping(await request.form(), REQUEST_FIELDS)
         year = AcademicYear.current(local_today()).start
@@ -257,7 +257,7 @@ class SchoolMentorSearchController(SchoolController):
             raise NotFoundException
         return pair
 
-    @get("/pairs/{pair_id:str}", name="region_pairs:show")
+    @get("/pairs/{cross_pair_id:str}", name="region_pairs:show")
     async def pair(
         self,
         request: AnyRequest,
@@ -267,13 +267,13 @@ class SchoolMentorSearchController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        pair_id: FromPath[str],
+        cross_pair_id: FromPath[str],
     ) -> Template:
-        pair = await self._pair(db, school, pair_id)
+        pair = await self._pair(db, school, cross_pair_id)
         return await self._pair_page(request, db, page, workspace, school, pair, actor=user)
 
     @post(
-        "/pairs/{pair_id:str}/decision",
+        "/pairs/{cross_pair_id:str}/decision",
         name="region_pairs:decide",
         guards=[requires(Permission.SCHOOL_MATCHING_MANAGE)],
     )
@@ -286,9 +286,9 @@ class SchoolMentorSearchController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        pair_id: FromPath[str],
+        cross_pair_id: FromPath[str],
     ) -> Template | Redirect:
-        pair = await self._pair(db, school, pair_id)
+        pair = await self._pair(db, school, cross_pair_id)
         form = Form.from_mapping(await request.form(), DECISION_FIELDS)
         if not await pair_svc.decide(db, school, pair, form, user_id=user.user.id):
             return await self._pair_page(
@@ -303,7 +303,7 @@ class SchoolMentorSearchController(SchoolController):
         return Redirect(f"/s/{school.code}/region/pairs/{pair.id}", status_code=303)
 
     @post(
-        "/pairs/{pair_id:str}/meetings",
+        "/pairs/{cross_pair_id:str}/meetings",
         name="region_pairs:meeting",
         guards=[requires(Permission.SCHOOL_MATCHING_MANAGE)],
     )
@@ -316,9 +316,9 @@ class SchoolMentorSearchController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        pair_id: FromPath[str],
+        cross_pair_id: FromPath[str],
     ) -> Template | Redirect:
-        pair = await self._pair(db, school, pair_id)
+        pair = await self._pair(db, school, cross_pair_id)
         form = Form.from_mapping(await request.form(), MEETING_FIELDS)
         if await pair_svc.log_meeting(db, school, pair, form, user_id=user.user.id) is None:
             return await self._pair_page(
@@ -327,11 +327,11 @@ class SchoolMentorSearchController(SchoolController):
         user.flash("success", "Встреча записана: её видят обе школы.")
         return Redirect(f"/s/{school.code}/region/pairs/{pair.id}#meetings", status_code=303)
 
-    @get("/pairs/{pair_id:str}/order/{fmt:str}", name="region_pairs:order")
+    @get("/pairs/{cross_pair_id:str}/order/{fmt:str}", name="region_pairs:order")
     async def order(
-        self, school: CurrentSchool, *, db: DB, pair_id: FromPath[str], fmt: FromPath[str]
+        self, school: CurrentSchool, *, db: DB, cross_pair_id: FromPath[str], fmt: FromPath[str]
     ) -> Response[bytes]:
-        pair = await self._pair(db, school, pair_id)
+        pair = await self._pair(db, school, cross_pair_id)
         if fmt not in ("pdf", "docx") or pair.status is not CrossSchoolPairStatus.ACCEPTED:
             raise NotFoundException
         other_id = pair.mentor_school_id if school.id == pair.mentee_school_id else pair.mentee_school_id
@@ -368,7 +368,7 @@ class RegionMentorSearchController(RegionController):
     path = "/r/{region_code:str}/mentors"
     dependencies = {  # noqa: RUF012
         **RegionController.dependencies,
-        "scope": Provide(provide_region_directory_scope),
+        "directory": Provide(provide_region_directory_scope),
     }
     guards = [  # noqa: RUF012
         *RegionController.guards,
@@ -376,22 +376,22 @@ class RegionMentorSearchController(RegionController):
     ]
 
     @get("/", name="region_mentors:region_search")
-    async def search(self, request: AnyRequest, page: Page, scope: DirectoryScopeDep, *, db: DB) -> Template:
-        return await _search_page(request, db, page, scope)
+    async def search(self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB) -> Template:
+        return await _search_page(request, db, page, directory)
 
     @get("/{entry_id:str}", name="region_mentors:region_card")
     async def card(
-        self, page: Page, scope: DirectoryScopeDep, *, db: DB, entry_id: FromPath[str]
+        self, page: Page, directory: DirectoryScopeDep, *, db: DB, entry_id: FromPath[str]
     ) -> Template:
         return await page(
             "mentor_search/card.html",
             entry=await _entry(db, entry_id),
-            base=scope.base,
+            base=directory.base,
             can_request=False,
             mentee_options=[],
             form=Form(),
             kind_titles={k.value: t for k, t in PARTICIPANT_KIND_TITLES.items()},
-            forms={f.code: f for f in await reference_items(db, ReferenceKind.FORM)},
+            form_titles={f.code: f.title for f in await reference_items(db, ReferenceKind.FORM)},
         )
 
 

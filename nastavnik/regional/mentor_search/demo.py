@@ -137,6 +137,19 @@ MENTEES = (
 )
 
 
+_LATIN = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщыэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch y e yu ya".split(),
+        strict=True,
+    )
+)
+
+
+def _latin(surname: str) -> str:
+    return "".join(_LATIN.get(ch, "") for ch in surname.lower())
+
+
 async def _demo_region(db: AsyncSession) -> Region | None:
     result = await db.execute(
         select(Region)
@@ -182,7 +195,7 @@ async def _teacher(
             "subjects": ", ".join(subjects),
             "experience_years": str(experience),
             "birth_date": dt.date(today.year - 24 - experience, 3, 14).isoformat(),
-            "email": f"{last.lower()}@{school.code}.demo.nastavnik.local",
+            "email": f"{_latin(last)}@{school.code}.demo.nastavnik.local",
         }
     )
     return await participants.create_participant(db, school, form, today=today)
