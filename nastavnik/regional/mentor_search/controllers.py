@@ -124,7 +124,9 @@ class SchoolMentorSearchController(SchoolController):
     guards = [*SchoolController.guards, requires(Permission.SCHOOL_MATCHING_VIEW, hidden=True)]  # noqa: RUF012
 
     @get("/mentors", name="region_mentors:search")
-    async def search(self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB) -> Template:
+    async def search(
+        self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB
+    ) -> Template:
         return await _search_page(request, db, page, directory)
 
     async def _card(
@@ -376,7 +378,9 @@ class RegionMentorSearchController(RegionController):
     ]
 
     @get("/", name="region_mentors:region_search")
-    async def search(self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB) -> Template:
+    async def search(
+        self, request: AnyRequest, page: Page, directory: DirectoryScopeDep, *, db: DB
+    ) -> Template:
         return await _search_page(request, db, page, directory)
 
     @get("/{entry_id:str}", name="region_mentors:region_card")

@@ -4,20 +4,33 @@ Reads `mentor_directory_entry` only, never a school's tables; its policy shows t
 the transaction's region (`app.region_id`, set by the regional workspaces, and by the
 school pages of this feature for their school's region — see `controllers.py`).
 
-Text is matched two ways at once, so that stemming and typos both work: Russian full-text
-search (`ИКТ-компетенциями` finds «ИКТ-компетенции») over the card, and pg_trgm word
-similarity against the same text (`матиматика` still finds «математика»). Both are served
-by GIN indexes; the rank orders full-text hits first.
+Each word of the text is matched two ways at once, so that stemming and typos both work:
+Russian full-text search (`физика` finds «учитель физики») over the card, or pg_trgm word
+similarity against the same text (`физека` still finds «физики»). Both are served by GIN
+indexes; the rank orders full-text hits first.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, literal, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +43,8 @@ from nastavnik.school.participants.models import local_today
 # 0.4 lets one letter of a six-letter word be wrong («физека» → «физика»), as the banks do.
 WORD_SIMILARITY = 0.4
 MAX_QUERY = 200
+MAX_WORDS = 6
+_WORD_RE = re.compile(r"[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -86,15 +101,29 @@ def free_places() -> ColumnElement[int]:
     return func.greatest(MentorDirectoryEntry.capacity - MentorDirectoryEntry.load, 0)
 
 
+def query_words(q: str) -> list[str]:
+    """The words of a query (at most `MAX_WORDS`, two letters or more), lower-cased."""
+    return [w for w in _WORD_RE.findall(q.lower()) if len(w) > 1][:MAX_WORDS]
+
+
 def _text_match(q: str) -> tuple[ColumnElement[bool], ColumnElement[float]]:
-    """Full-text (stemmed) or word-similar (typos) match, and a rank for ordering."""
-    query = func.websearch_to_tsquery(literal_column(f"'{TS_CONFIG}'::regconfig"), q)
-    fts = MentorDirectoryEntry.search_document.op("@@")(query)
-    similar = literal(q).op("<%")(MentorDirectoryEntry.search_text)
-    rank = func.ts_rank(MentorDirectoryEntry.search_document, query) + func.word_similarity(
-        q, MentorDirectoryEntry.search_text
+    """Every word of the query is found, by its stem (full text) or with a typo (trigrams).
+
+    Word by word, so that «учитель истории» does not also find a teacher of physics through
+    the one word they share; each word's test is served by the two GIN indexes.
+    """
+    config: ColumnElement[Any] = literal_column(f"'{TS_CONFIG}'::regconfig")
+    document, plain = MentorDirectoryEntry.search_document, MentorDirectoryEntry.search_text
+    words = query_words(q)
+    if not words:
+        return literal(False), literal(0.0)
+    tests = [
+        or_(document.op("@@")(func.plainto_tsquery(config, w)), literal(w).op("<%")(plain)) for w in words
+    ]
+    rank = func.ts_rank(document, func.plainto_tsquery(config, " ".join(words))) + sum(
+        (func.word_similarity(w, plain) for w in words), start=literal(0.0)
     )
-    return or_(fts, similar), rank
+    return and_(*tests), rank
 
 
 def search_query(
