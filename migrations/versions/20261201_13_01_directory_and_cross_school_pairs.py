@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from nastavnik.platform.migration_helpers import app_role
+
 revision: str = "20261201_13_01"
 down_revision: str | None = "20261122_02"
 branch_labels: str | Sequence[str] | None = None
@@ -48,6 +50,15 @@ POLICIES: dict[str, list[str]] = {
         ),
         f"CREATE POLICY directory_delete ON mentor_directory_entry FOR DELETE USING (school_id = {_SCHOOL})",
     ],
+    # The vocabulary of a region's cards: read by the region, added to by its schools.
+    "mentor_directory_word": [
+        f"CREATE POLICY word_read ON mentor_directory_word FOR SELECT USING (region_id = {_REGION})",
+        (
+            "CREATE POLICY word_add ON mentor_directory_word FOR INSERT WITH CHECK (EXISTS ("
+            "SELECT 1 FROM school s JOIN municipality m ON m.id = s.municipality_id "
+            f"WHERE s.id = {_SCHOOL} AND m.region_id = mentor_directory_word.region_id))"
+        ),
+    ],
     "cross_school_pair": [
         f"CREATE POLICY pair_read ON cross_school_pair FOR SELECT USING {_PAIR_PARTY}",
         (
@@ -71,12 +82,64 @@ POLICIES: dict[str, list[str]] = {
 }
 
 
+# The search of the directory, run as the table's owner (SECURITY DEFINER). Under the app
+# role's row-level security PostgreSQL cannot use the GIN indexes for `@@`, `<%` or `@>`
+# (those operators are not leakproof, so they may only run after the policy), and every
+# search would read the whole table. The function applies the same scope as the read
+# policy — the transaction's region and municipality, never a parameter — and returns ids
+# only: the cards themselves are then read by id as the app role, under the policy.
+SEARCH_FUNCTION = f"""
+CREATE FUNCTION mentor_directory_search(
+    p_year int, p_text tsquery, p_name text, p_competency text, p_form text, p_subject text,
+    p_free_only boolean, p_municipality uuid, p_exclude_school uuid, p_cap int, p_offset int, p_limit int
+) RETURNS TABLE (id uuid, total bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    conditions text := 'e.region_id = $1 AND ($2 IS NULL OR e.municipality_id = $2) AND e.academic_year = $3';
+BEGIN
+    -- Only the conditions asked for, so that each search is planned for what it filters on.
+    IF p_text IS NOT NULL THEN
+        -- A union of two index scans (the words by stem; the whole text as a name with a
+        -- typo): an OR of the two makes the planner read the table row by row.
+        conditions := conditions || ' AND e.id IN (SELECT t.id FROM mentor_directory_entry t '
+            || 'WHERE t.search_document @@ $4'
+            || CASE WHEN p_name IS NOT NULL
+                    THEN ' UNION ALL SELECT t.id FROM mentor_directory_entry t WHERE $5 <% t.full_name'
+                    ELSE '' END || ')';
+    END IF;
+    IF p_competency IS NOT NULL THEN
+        conditions := conditions || ' AND e.competency_codes @> ARRAY[$6]::varchar[]';
+    END IF;
+    IF p_form IS NOT NULL THEN conditions := conditions || ' AND e.form_codes @> ARRAY[$7]::varchar[]'; END IF;
+    IF p_subject IS NOT NULL THEN
+        conditions := conditions || ' AND e.subjects @> ARRAY[$8]::varchar[]';
+    END IF;
+    IF p_free_only THEN conditions := conditions || ' AND e.capacity > e.load'; END IF;
+    IF p_municipality IS NOT NULL THEN conditions := conditions || ' AND e.municipality_id = $9'; END IF;
+    IF p_exclude_school IS NOT NULL THEN conditions := conditions || ' AND e.school_id <> $10'; END IF;
+    RETURN QUERY EXECUTE
+        'WITH matches AS (SELECT e.id, e.full_name FROM mentor_directory_entry e WHERE ' || conditions
+        || ' ORDER BY e.full_name, e.id LIMIT $11 + 1) '
+        || 'SELECT m.id, (SELECT count(*) FROM matches) FROM matches m ORDER BY m.full_name, m.id '
+        || 'OFFSET $12 LIMIT $13'
+    USING {_REGION}, {_MUNICIPALITY}, p_year, p_text, p_name, p_competency, p_form, p_subject,
+        p_municipality, p_exclude_school, p_cap, p_offset, p_limit;
+END
+$$
+"""
+
+
 def _enable_policies() -> None:
     for table, statements in POLICIES.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        # The directory's owner runs its search function; the app role stays under the policies.
+        if table != "mentor_directory_entry":
+            op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         for statement in statements:
             op.execute(statement)
+    op.execute(SEARCH_FUNCTION)
+    op.execute("REVOKE ALL ON FUNCTION mentor_directory_search FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION mentor_directory_search TO {app_role()}")
 
 
 def upgrade() -> None:
@@ -253,12 +316,36 @@ def upgrade() -> None:
         postgresql_using="gin",
     )
     op.create_index(
-        "ix_mentor_directory_entry_search_text_trgm",
+        "ix_mentor_directory_entry_subjects",
         "mentor_directory_entry",
-        ["search_text"],
+        ["subjects"],
         unique=False,
         postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
+    op.create_index(
+        "ix_mentor_directory_entry_full_name_trgm",
+        "mentor_directory_entry",
+        ["full_name"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"full_name": "gin_trgm_ops"},
+    )
+    op.create_table(
+        "mentor_directory_word",
+        sa.Column("region_id", sa.Uuid(), nullable=False),
+        sa.Column("word", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["region.id"], name=op.f("fk_mentor_directory_word_region_id_region")
+        ),
+        sa.PrimaryKeyConstraint("region_id", "word", name=op.f("pk_mentor_directory_word")),
+    )
+    op.create_index(
+        "ix_mentor_directory_word_word_trgm",
+        "mentor_directory_word",
+        ["word"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"word": "gin_trgm_ops"},
     )
     op.create_table(
         "cross_school_meeting",
@@ -306,12 +393,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_cross_school_meeting_logged_by_school_id"), table_name="cross_school_meeting")
     op.drop_index(op.f("ix_cross_school_meeting_logged_by_id"), table_name="cross_school_meeting")
     op.drop_table("cross_school_meeting")
-    op.drop_index(
-        "ix_mentor_directory_entry_search_text_trgm",
-        table_name="mentor_directory_entry",
-        postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
-    )
+    op.drop_index("ix_mentor_directory_word_word_trgm", table_name="mentor_directory_word")
+    op.drop_table("mentor_directory_word")
+    op.drop_index("ix_mentor_directory_entry_full_name_trgm", table_name="mentor_directory_entry")
+    op.drop_index("ix_mentor_directory_entry_subjects", table_name="mentor_directory_entry")
     op.drop_index(
         "ix_mentor_directory_entry_search", table_name="mentor_directory_entry", postgresql_using="gin"
     )
@@ -330,4 +415,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_cross_school_pair_form_id"), table_name="cross_school_pair")
     op.drop_index(op.f("ix_cross_school_pair_decided_by_id"), table_name="cross_school_pair")
     op.drop_table("cross_school_pair")
+    op.execute("DROP FUNCTION mentor_directory_search")
     op.execute("DROP TYPE cross_school_pair_status")

@@ -142,7 +142,7 @@ async def test_search_stems_russian_words_and_forgives_typos(db: AsyncSession, w
     await set_region(db, world.region.id)
 
     async def names(**params: str) -> list[str]:
-        rows, _ = await search.search(db, search.MentorQuery.from_params(params))
+        rows, _ = await search.search(db, search.MentorQuery.from_params(params), world.region.id)
         return [entry.full_name.split()[0] for entry, _ in rows]
 
     assert await names(q="физика") == ["Физикова"]  # «физики» and «физика» share the stem
@@ -169,7 +169,7 @@ async def test_free_places_filter_and_a_curator_never_sees_their_own_school(
     )
     await set_region(db, world.region.id)
     rows, window = await search.search(
-        db, search.MentorQuery(free_only=True), exclude_school_id=world.school_a.id
+        db, search.MentorQuery(free_only=True), world.region.id, exclude_school_id=world.school_a.id
     )
     assert [e.full_name.split()[0] for e, _ in rows] == ["Свободнова"]
     assert window.total == 1
@@ -183,7 +183,7 @@ async def test_the_result_list_is_paged_in_sql(
         await directory_mentor(db, world.school_b, last_name=f"Наставник{i}")
     await set_school(db, None)
     await set_region(db, world.region.id)
-    rows, window = await search.search(db, search.MentorQuery(page=3))
+    rows, window = await search.search(db, search.MentorQuery(page=3), world.region.id)
     assert (len(rows), window.total, window.pages) == (1, 5, 3)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import new_id, set_region, set_school
 from nastavnik.school.directory.models import CrossSchoolMeeting, CrossSchoolPair, MentorDirectoryEntry
-from nastavnik.school.participants.models import Consent, MenteeProfile, Participant
+from nastavnik.school.participants.models import Consent, MenteeProfile, MentorProfile, Participant
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind
 from tests.conftest import World
 from tests.functional._directory import cross_school_pair, directory_mentor
@@ -40,7 +40,17 @@ async def third_school(db: AsyncSession, world: World) -> School:
 
 
 async def test_new_tables_force_row_level_security_for_the_app_role(db: AsyncSession) -> None:
-    for table in ("mentor_directory_entry", "cross_school_pair", "cross_school_meeting"):
+    # The directory is enabled, not forced: its owner runs the search function (below).
+    row = (
+        await db.execute(
+            text(
+                "SELECT relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) <> current_user "
+                "FROM pg_class WHERE relname = 'mentor_directory_entry'"
+            )
+        )
+    ).one()
+    assert row == (True, False, True)
+    for table in ("cross_school_pair", "cross_school_meeting", "mentor_directory_word"):
         row = (
             await db.execute(
                 text(
@@ -258,3 +268,29 @@ async def test_meetings_of_a_pair_are_seen_and_logged_by_its_schools_only(
                 )
             )
             await db.flush()
+
+
+SEARCH = (
+    "SELECT id FROM mentor_directory_search("
+    ":year, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, 1000, 0, 100)"
+)
+
+
+async def test_the_search_function_keeps_to_the_transactions_region(db: AsyncSession, world: World) -> None:
+    profile = await directory_mentor(db, world.school_a, last_name="Альфина")
+    year = {"year": (await db.get(MentorProfile, (world.school_a.id, profile.id))).academic_year}  # type: ignore[union-attr]
+    await set_school(db, None)
+    await set_region(db, None)
+    assert (await db.execute(text(SEARCH), year)).all() == []
+    await set_school(db, world.school_a.id)  # a school's own scope is not a region's
+    assert (await db.execute(text(SEARCH), year)).all() == []
+    await set_school(db, None)
+    await set_region(db, world.region.id, world.municipality_b.id)
+    assert (await db.execute(text(SEARCH), year)).all() == []
+    await set_region(db, world.region.id)
+    assert len((await db.execute(text(SEARCH), year)).all()) == 1
+    other = Region(code=f"ro-{uuid.uuid4().hex[:6]}", name="Другая")
+    db.add(other)
+    await db.flush()
+    await set_region(db, other.id)
+    assert (await db.execute(text(SEARCH), year)).all() == []

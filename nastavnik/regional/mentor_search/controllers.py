@@ -80,7 +80,7 @@ async def provide_region_directory_scope(region: CurrentRegion) -> DirectoryScop
 async def _search_page(request: AnyRequest, db: DB, page: Page, scope: DirectoryScope) -> Template:
     query = services.MentorQuery.from_params(request.query_params)
     rows, window = await services.search(
-        db, query, exclude_school_id=scope.school.id if scope.school else None
+        db, query, scope.region.id, exclude_school_id=scope.school.id if scope.school else None
     )
     municipalities = (
         (

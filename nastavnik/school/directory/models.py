@@ -47,12 +47,13 @@ class MentorDirectoryEntry(IdMixin, Base):
         UniqueConstraint("school_id", "mentor_profile_id"),
         Index("ix_mentor_directory_entry_search", "search_document", postgresql_using="gin"),
         Index(
-            "ix_mentor_directory_entry_search_text_trgm",
-            "search_text",
+            "ix_mentor_directory_entry_full_name_trgm",
+            "full_name",
             postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
+            postgresql_ops={"full_name": "gin_trgm_ops"},
         ),
         Index("ix_mentor_directory_entry_competency_codes", "competency_codes", postgresql_using="gin"),
+        Index("ix_mentor_directory_entry_subjects", "subjects", postgresql_using="gin"),
         Index("ix_mentor_directory_entry_region_id_full_name", "region_id", "full_name"),
     )
 
@@ -84,6 +85,30 @@ class MentorDirectoryEntry(IdMixin, Base):
         TSVECTOR, Computed(f"to_tsvector('{TS_CONFIG}'::regconfig, search_text)", persisted=True)
     )
     synced_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class MentorDirectoryWord(Base):
+    """The words of a region's cards (names aside): where a mistyped query word finds its
+    spelling («матиматика» → «математика») before the full-text search runs.
+
+    Searching the cards themselves by trigrams would compare the query with every card's
+    whole text; this vocabulary is a few thousand short words per region. Names are left
+    out so that nothing of a mentor stays here after their card is withdrawn (surnames are
+    matched with typos on the card's own `full_name`).
+    """
+
+    __tablename__ = "mentor_directory_word"
+    __table_args__ = (
+        Index(
+            "ix_mentor_directory_word_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
 class CrossSchoolPairStatus(enum.StrEnum):

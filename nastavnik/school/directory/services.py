@@ -86,6 +86,21 @@ CROSS JOIN LATERAL (
 """
 
 
+# The cards' words, names aside, into the region's vocabulary for typo correction.
+_WORDS = """
+INSERT INTO mentor_directory_word (region_id, word)
+SELECT DISTINCT e.region_id, w
+FROM mentor_directory_entry e,
+     regexp_split_to_table(lower(concat_ws(' ',
+         e.position, array_to_string(e.subjects, ' '), array_to_string(e.competency_titles, ' '),
+         array_to_string(e.direction_titles, ' '), e.competencies_text, array_to_string(e.trainings, ' '),
+         e.school_name, e.municipality_name)), '[^0-9a-zа-яё]+') AS w
+WHERE e.school_id = :school_id AND e.mentor_profile_id = ANY(CAST(:profile_ids AS uuid[]))
+  AND length(w) BETWEEN 3 AND 60
+ON CONFLICT DO NOTHING
+"""
+
+
 def cross_school_mentees() -> ColumnElement[int]:
     """Mentees a mentor profile has in agreed inter-school pairs (correlated over `MentorProfile`).
 
@@ -151,11 +166,9 @@ async def sync_mentors(
     rows = (await db.execute(eligible)).all()
     if not rows:
         return
+    profile_ids = [row.profile_id for row in rows]
     await db.execute(
         text(_INSERT),
-        {
-            "school_id": school_id,
-            "profile_ids": [row.profile_id for row in rows],
-            "loads": [int(row.load) for row in rows],
-        },
+        {"school_id": school_id, "profile_ids": profile_ids, "loads": [int(r.load) for r in rows]},
     )
+    await db.execute(text(_WORDS), {"school_id": school_id, "profile_ids": profile_ids})
