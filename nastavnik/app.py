@@ -60,6 +60,7 @@ from nastavnik.regional.indicators.controllers import (
     MunicipalityIndicatorsController,
     RegionIndicatorsController,
 )
+from nastavnik.regional.mentor_search.controllers import MENTOR_SEARCH_CONTROLLERS
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -231,6 +232,7 @@ def create_app(
             MunicipalityIndicatorsController,
             RegionIndicatorsController,
             IndicatorsApiController,
+            *MENTOR_SEARCH_CONTROLLERS,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         openapi_config=indicators_openapi(),

@@ -32,6 +32,8 @@ async def _seed(
 ) -> bool:
     import nastavnik.models  # noqa: F401 - every mapper must be known before a flush
     from nastavnik.platform.db import make_engine, make_sessionmaker
+    from nastavnik.regional.indicators.demo import seed_demo_region_schools
+    from nastavnik.regional.mentor_search.demo import seed_cross_school_demo
     from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -42,10 +44,11 @@ async def _seed(
             created = await seed_demo(db, KeycloakProvisioner(settings) if with_keycloak else None)
             if not with_school_data:
                 return created
-            school_created = await seed_demo_school(db)
-            from nastavnik.regional.indicators.demo import seed_demo_region_schools
-
-            return await seed_demo_region_schools(db) or school_created or created
+            created = await seed_demo_school(db) or created
+            # The other schools of the region (their programmes at different stages), then
+            # the directory and an inter-school pair over every school with mentors.
+            created = await seed_demo_region_schools(db) or created
+            return await seed_cross_school_demo(db) or created
     finally:
         await engine.dispose()
 

@@ -4,7 +4,7 @@ Every new table is school-owned and goes behind FORCEd row-level security; every
 key is indexed (the unique key of survey_response leads with (school_id, survey_id)).
 
 Revision ID: 20261201_11_01
-Revises: 20261122_02
+Revises: 20261201_10_01
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from nastavnik.platform.db import rls_disable_sql, rls_enable_sql
 
 revision: str = "20261201_11_01"
-down_revision: str | None = "20261122_02"
+down_revision: str | None = "20261201_10_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

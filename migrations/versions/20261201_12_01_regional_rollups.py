@@ -5,7 +5,7 @@ The tables hold counts only. Regional scopes read them through policies on
 school side writes its own rows under `app.school_id`. RLS is FORCEd as on school tables.
 
 Revision ID: 20261201_12_01
-Revises: 20261122_02
+Revises: 20261201_11_01
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261201_12_01"
-down_revision: str | None = "20261122_02"
+down_revision: str | None = "20261201_11_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

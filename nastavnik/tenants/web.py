@@ -153,6 +153,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Моя анкета", base + "participants/me", "file"))
     if Permission.SCHOOL_MATCHING_VIEW in permissions:
         nav.append(("Подбор пар", base + "matching", "route"))
+        nav.append(("Наставники региона", base + "region/mentors", "search"))
+        nav.append(("Межшкольные пары", base + "region/pairs", "users"))
     if permissions & {Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN}:
         pairs_title = "Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары"
         nav.append((pairs_title, base + "pairs", "users"))
@@ -221,6 +223,8 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
+    if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
+        workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
     return workspace
 
 

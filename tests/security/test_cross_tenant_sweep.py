@@ -59,6 +59,7 @@ from nastavnik.platform.imports import ImportReport
 from nastavnik.platform.settings import Settings, load_settings
 from nastavnik.regional.indicators.models import RegionalReport, ReportStatus
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, seed_school_demo
+from nastavnik.school.directory.models import CrossSchoolPair, CrossSchoolPairStatus, MentorDirectoryEntry
 from nastavnik.school.matching.models import IncompatibilityMark, MatchingPreference, MatchingRound
 from nastavnik.school.meetings.models import Meeting
 from nastavnik.school.pairs.models import DevelopmentPlan, Mentorship, PlanItem
@@ -85,6 +86,7 @@ from nastavnik.school.roadmap.models import RoadmapAttachment, RoadmapItem
 from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
 from tests.conftest import PersonaBrowser, make_persona
+from tests.functional._directory import cross_school_pair
 
 pytestmark = [
     pytest.mark.anyio,
@@ -125,6 +127,9 @@ NOT_OBJECT_IDS = {
     "kind",
     "filename",
     "form_name",
+    # A card of the region's mentor directory is the region's, not a school's: every school
+    # of the region reads it (its policies: tests/security/test_directory_rls.py).
+    "entry_id",
 }
 PARAM_RE = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -459,6 +464,13 @@ async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]
         "questionnaires.fmt": "csv",
         "monitoring.fmt": "pdf",
     }
+async def _directory_ids(db: AsyncSession, school: School, pair: CrossSchoolPair) -> dict[str, str]:
+    await set_school(db, school.id)
+    entry = await _first(
+        db, select(MentorDirectoryEntry.id).where(MentorDirectoryEntry.school_id == school.id)
+    )
+    await set_school(db, None)
+    return {"entry_id": str(entry), "cross_pair_id": str(pair.id), "region.fmt": "pdf"}
 
 
 async def _template_ids(db: AsyncSession, region: Region) -> dict[str, str]:
@@ -622,6 +634,13 @@ async def _build(
     school_a, school_b = schools[DEMO_SCHOOL_CODE], schools[school_b.code]
     assert await seed_school_demo(db, school_a)
     assert await seed_school_demo(db, school_b)
+    # Inter-school pairs of each school with a third one (A ↔ gimn1-zar, B ↔ cdt-ozr).
+    cross_pairs = {
+        school.id: (
+            await cross_school_pair(db, school, schools[other], status=CrossSchoolPairStatus.ACCEPTED)
+        )[0]
+        for school, other in ((school_a, "gimn1-zar"), (school_b, "cdt-ozr"))
+    }
     region = school_a.municipality.region
     assert region.code == DEMO_REGION[0]
     db.add(ImportReport(kind="schools", scope_code=region.code, filename="школы.xlsx", errors=[]))
@@ -690,9 +709,9 @@ async def _build(
     )
     common |= {"admin.stage_id": str(shipped_stage), "admin.item_id": str(shipped_item)}
     ids_a = await _school_ids(db, school_a, region, school_a.municipality)
-    ids_a.values |= common | admin_template
+    ids_a.values |= common | admin_template | await _directory_ids(db, school_a, cross_pairs[school_a.id])
     ids_b = await _school_ids(db, school_b, region, ozyorsk)
-    ids_b.values |= common | admin_template
+    ids_b.values |= common | admin_template | await _directory_ids(db, school_b, cross_pairs[school_b.id])
     sweep.ids_a, sweep.ids_b = ids_a, ids_b
     sweep.ids_other_region = Ids(
         {"region_code": other_region.code, "municipality_code": other_municipality.code}

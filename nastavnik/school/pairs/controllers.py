@@ -17,6 +17,7 @@ from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission, Role
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
+from nastavnik.school.directory import services as directory
 from nastavnik.school.meetings import services as meetings
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES, MEETING_KIND_TITLES, PAIR_MEETING_KINDS
 from nastavnik.school.pairs import services
@@ -210,6 +211,10 @@ class PairsController(YearController):
             return await self._pair_page(
                 request, db, page, access, school, mentorship, status_form=form, status_code=422
             )
+        # The mentor's free places in the region's directory follow the pair's status.
+        await directory.sync_mentors(
+            db, school.id, [m.participant_id for m in mentorship.mentors], year=mentorship.academic_year
+        )
         user.flash("success", f"Статус: «{mentorship.status_title}».")
         return Redirect(f"/s/{school.code}/pairs/{mentorship.id}", status_code=303)
 

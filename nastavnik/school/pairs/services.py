@@ -17,6 +17,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
+from nastavnik.school.directory import services as directory
 from nastavnik.school.pairs.models import (
     STATUS_NEXT,
     STATUS_TITLES,
@@ -143,6 +144,7 @@ async def create_mentorship(
     mentorship.plan = plan
     db.add(mentorship)
     await db.flush()
+    await directory.sync_mentors(db, school.id, [m.participant_id for m in mentors], year=year)
     return mentorship
 
 
@@ -422,4 +424,5 @@ def mentor_load_subquery() -> ColumnElement[int]:
     )
 
 
-register_mentor_load(mentor_load_subquery)
+# A mentor's capacity counts pairs in all schools: the agreed inter-school pairs too.
+register_mentor_load(lambda: mentor_load_subquery() + directory.cross_school_mentees())

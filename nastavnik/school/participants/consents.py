@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import utcnow
 from nastavnik.platform.web import Form
+from nastavnik.school.directory import services as directory
 from nastavnik.school.participants.consent_rules import consent_is_valid
 from nastavnik.school.participants.models import (
     Consent,
@@ -133,6 +134,7 @@ async def record_consent(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if consent.scan_size:
         db.add(ConsentScan(school_id=school.id, consent_id=consent.id, content=scan.data if scan else b""))
         await db.flush()
+    await directory.sync_mentors(db, school.id, [person.id])
     return consent
 
 
@@ -154,6 +156,8 @@ async def withdraw_consent(db: AsyncSession, consent: Consent, note: str) -> boo
     consent.withdrawn_at = utcnow()
     consent.withdrawal_note = note[:2000]
     await db.flush()
+    # The directory card goes at once: the region must not see it a moment longer.
+    await directory.sync_mentors(db, consent.school_id, [consent.participant_id])
     return True
 
 

@@ -223,12 +223,15 @@ class ConsentScope(enum.StrEnum):
     PROGRAMME = "programme"  # processing for the mentoring programme: required to take part
     REGIONAL_BANK = "regional_bank"  # the mentor profile may be shown to other schools
     PUBLICATION = "publication"  # photos and achievements on the school's site
+    INTER_SCHOOL = "inter_school"  # the mentee's data may go to a mentor's school (inter-school pair)
 
 
 CONSENT_SCOPE_TITLES: dict[ConsentScope, str] = {
     ConsentScope.PROGRAMME: "Обработка персональных данных для участия в программе наставничества",
     ConsentScope.REGIONAL_BANK: "Передача сведений о наставнике в региональную базу наставников",
     ConsentScope.PUBLICATION: "Публикация фото- и видеоматериалов и сведений о достижениях",
+    ConsentScope.INTER_SCHOOL: "Передача сведений о наставляемом в другую образовательную организацию "
+    "для межшкольной наставнической пары",
 }
 
 

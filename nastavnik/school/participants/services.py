@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.db import utcnow
 from nastavnik.platform.web import Form
+from nastavnik.school.directory import services as directory
 from nastavnik.school.participants.models import (
     TEACHER_CATEGORY_TITLES,
     Consent,
@@ -486,6 +487,7 @@ async def update_participant(
     draft.apply_to(person)
     await _link_staff_member(db, school, person)
     await db.flush()
+    await directory.sync_mentors(db, school.id, [person.id])
     return True
 
 
@@ -560,6 +562,7 @@ async def anonymise_participant(db: AsyncSession, school: School, person: Partic
         mentor.interview_note = ""
         mentor.cross_school_search = False
     await db.flush()
+    await directory.sync_mentors(db, school.id, [person.id])
 
 
 async def participant_for_user(db: AsyncSession, school: School, user_id: uuid.UUID) -> Participant | None:
@@ -779,6 +782,7 @@ async def save_mentor_profile(
     profile.confirmed_results = form.value("confirmed_results")
     profile.cross_school_search = parse_bool(form.value("cross_school_search"))
     await db.flush()
+    await directory.sync_mentors(db, person.school_id, [person.id])
     return profile
 
 
@@ -836,6 +840,7 @@ async def add_training(db: AsyncSession, profile: MentorProfile, form: Form) -> 
     )
     db.add(training)
     await db.flush()
+    await directory.sync_mentors(db, profile.school_id, [profile.participant_id])
     return training
 
 
@@ -853,6 +858,7 @@ async def delete_training(db: AsyncSession, profile: MentorProfile, training_id:
     )
     if not getattr(result, "rowcount", 0):
         raise NotFoundError
+    await directory.sync_mentors(db, profile.school_id, [profile.participant_id])
 
 
 async def promote_to_mentor(db: AsyncSession, person: Participant, year: int) -> MentorProfile:
