@@ -37,8 +37,8 @@ from nastavnik.platform.documents.model import (
     Table,
     plain_text,
 )
-from nastavnik.platform.documents.rendering import off_loop
 from nastavnik.platform.documents.pdf import render_pdf
+from nastavnik.platform.documents.rendering import off_loop
 from nastavnik.platform.documents.text import (
     content_disposition,
     format_date,
