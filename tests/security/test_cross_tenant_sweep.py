@@ -464,6 +464,8 @@ async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]
         "questionnaires.fmt": "csv",
         "monitoring.fmt": "pdf",
     }
+
+
 async def _directory_ids(db: AsyncSession, school: School, pair: CrossSchoolPair) -> dict[str, str]:
     await set_school(db, school.id)
     entry = await _first(
