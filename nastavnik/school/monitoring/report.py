@@ -190,9 +190,12 @@ def build_document(
     else:
         blocks.append(Figure(chart, "Рисунок 1. Средние баллы по параметрам до и после."))
     blocks.append(impact_table(figures))
-    for form_title, changes in figures.impact_by_form.items():
-        blocks.append(Paragraph(f"Форма «{form_title}»", bold=True, indent=False))
-        blocks.append(impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes)))
+    for label, groups in (("Форма", figures.impact_by_form), ("Направление", figures.impact_by_direction)):
+        for group_title, changes in groups.items():
+            blocks.append(Paragraph(f"{label} «{group_title}»", bold=True, indent=False))
+            blocks.append(
+                impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes))
+            )
     blocks.append(Heading("4. Удовлетворённость участников", level=2, align="left"))
     sat = satisfaction_chart(figures)
     if sat is None:
