@@ -122,6 +122,9 @@ async def test_the_change_per_parameter_comes_from_each_persons_two_answers(
     assert (motivation.people, motivation.before, motivation.after, motivation.delta) == (1, 4, 7, 3)
     (changes,) = figures.impact_by_form.values()
     assert next(c for c in changes if c.parameter == "motivation").delta == 3
+    assert figures.impact_by_direction, "the pair's directions group the change too"
+    for per_direction in figures.impact_by_direction.values():
+        assert next(c for c in per_direction if c.parameter == "motivation").delta == 3
     assert figures.pairs_without_feedback == 0
 
     curator = await browser_for(curator_a)

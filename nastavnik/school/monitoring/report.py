@@ -29,6 +29,15 @@ from nastavnik.tenants.models import School
 BEFORE = colors.HexColor("#9aa5b1")
 AFTER = colors.HexColor("#1f6feb")
 WIDTH, HEIGHT = 480, 220
+# Under a bar there is room for a word or two.
+SHORT_TITLES = {
+    "motivation": "Мотивация",
+    "competences": "Компетенции",
+    "growth": "Рост",
+    "involvement": "Включённость",
+    "adaptation": "Адаптация",
+    "wish_mentor": "Стать наставником",
+}
 
 
 def _font() -> str:
@@ -66,7 +75,7 @@ def _bar_chart(
     drawing.add(chart)
     if len(names) > 1:
         legend = Legend()
-        legend.x, legend.y = WIDTH - 170, HEIGHT - 10
+        legend.x, legend.y = WIDTH - 200, HEIGHT - 10
         legend.fontName, legend.fontSize = font, 8
         legend.alignment = "right"
         legend.columnMaximum = 1
@@ -81,7 +90,7 @@ def impact_chart(figures: MonitoringFigures) -> Drawing | None:
     changes = [c for c in figures.impact if c.people]
     return _bar_chart(
         "Влияние программы: до и после (средний балл 1-10)",
-        [_short(c.title) for c in changes],
+        [SHORT_TITLES.get(c.parameter, c.title) for c in changes],
         [[c.before or 0 for c in changes], [c.after or 0 for c in changes]],
         ["Входной замер", "Итоговый замер"],
         10,
@@ -181,9 +190,12 @@ def build_document(
     else:
         blocks.append(Figure(chart, "Рисунок 1. Средние баллы по параметрам до и после."))
     blocks.append(impact_table(figures))
-    for form_title, changes in figures.impact_by_form.items():
-        blocks.append(Paragraph(f"Форма «{form_title}»", bold=True, indent=False))
-        blocks.append(impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes)))
+    for label, groups in (("Форма", figures.impact_by_form), ("Направление", figures.impact_by_direction)):
+        for group_title, changes in groups.items():
+            blocks.append(Paragraph(f"{label} «{group_title}»", bold=True, indent=False))
+            blocks.append(
+                impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes))
+            )
     blocks.append(Heading("4. Удовлетворённость участников", level=2, align="left"))
     sat = satisfaction_chart(figures)
     if sat is None:

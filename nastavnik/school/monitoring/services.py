@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus
+from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus, mentorship_direction
 from nastavnik.school.participants.models import Participant, ParticipantKind
 from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
 from nastavnik.school.questionnaires.models import (
@@ -77,7 +77,8 @@ class MonitoringFigures:
     - `impact`: per parameter (motivation, competences, growth, involvement, adaptation,
       wish to mentor) the averages before and after and `delta`, over people who answered
       both the start and the end measurement; before/after are None when nobody did.
-    - `impact_by_form`: form title → the same list, for people in a pair of that form.
+    - `impact_by_form`: form title → the same list, for people in a pair of that form;
+      `impact_by_direction`: direction title → the same, by the directions of their pair.
     - `pairs_without_feedback`: active pairs with no submitted monthly feedback for
       FEEDBACK_QUIET_DAYS days (or ever, once the pair is that old).
     """
@@ -94,6 +95,7 @@ class MonitoringFigures:
     satisfaction_distribution: dict[int, int] = field(default_factory=dict)
     impact: list[ImpactChange] = field(default_factory=list)
     impact_by_form: dict[str, list[ImpactChange]] = field(default_factory=dict)
+    impact_by_direction: dict[str, list[ImpactChange]] = field(default_factory=dict)
     pairs_without_feedback: int = 0
 
     @property
@@ -163,7 +165,7 @@ async def monitoring_figures(
         .group_by(MentorshipMember.role)
     )
     distribution, average = await _satisfaction(db, school, year)
-    impact, by_form = await _impact(db, school, year)
+    impact, by_form, by_direction = await _impact(db, school, year)
     return MonitoringFigures(
         academic_year=year,
         surveyed_pupils=by_kind.get(ParticipantKind.PUPIL, 0),
@@ -179,6 +181,7 @@ async def monitoring_figures(
         satisfaction_distribution=distribution,
         impact=impact,
         impact_by_form=by_form,
+        impact_by_direction=by_direction,
         pairs_without_feedback=await count_pairs_without_feedback(db, school, year, today),
     )
 
@@ -233,7 +236,7 @@ def _stage_answers(school: School, year: int, stage: SurveyStage) -> Any:
 
 async def _impact(
     db: AsyncSession, school: School, year: int
-) -> tuple[list[ImpactChange], dict[str, list[ImpactChange]]]:
+) -> tuple[list[ImpactChange], dict[str, list[ImpactChange]], dict[str, list[ImpactChange]]]:
     start = _stage_answers(school, year, SurveyStage.START)
     end = _stage_answers(school, year, SurveyStage.END)
     columns = []
@@ -266,7 +269,39 @@ async def _impact(
         .order_by(ReferenceItem.title)
     )
     by_form = {row[-1]: _changes(row[:-1]) for row in by_form_rows}
-    return overall, by_form
+    direction_member = aliased(MentorshipMember)
+    direction_pair = aliased(Mentorship)
+    direction = aliased(ReferenceItem)
+    by_direction_rows = await db.execute(
+        paired.add_columns(direction.title)
+        .join(
+            direction_member,
+            and_(
+                direction_member.school_id == literal(school.id),
+                direction_member.participant_id == start.c.participant_id,
+            ),
+        )
+        .join(
+            direction_pair,
+            and_(
+                direction_pair.school_id == direction_member.school_id,
+                direction_pair.id == direction_member.mentorship_id,
+            ),
+        )
+        .join(
+            mentorship_direction,
+            and_(
+                mentorship_direction.c.school_id == direction_pair.school_id,
+                mentorship_direction.c.mentorship_id == direction_pair.id,
+            ),
+        )
+        .join(direction, direction.id == mentorship_direction.c.reference_item_id)
+        .where(direction_pair.academic_year == year)
+        .group_by(direction.title)
+        .order_by(direction.title)
+    )
+    by_direction = {row[-1]: _changes(row[:-1]) for row in by_direction_rows}
+    return overall, by_form, by_direction
 
 
 def _changes(row: Any) -> list[ImpactChange]:
