@@ -184,6 +184,25 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild_rollups(urls: DatabaseUrls) -> int:
+    import nastavnik.models  # noqa: F401 - every mapper must be known
+    from nastavnik.platform.db import make_engine, make_sessionmaker
+    from nastavnik.regional.indicators.rollup import rebuild_all
+
+    engine = make_engine(urls.app)
+    try:
+        return await rebuild_all(make_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    schools = asyncio.run(_rebuild_rollups(resolve_database(get_settings())))
+    print(f"Показатели пересчитаны: организаций {schools}, {time.monotonic() - started:.1f} с.")
+    return 0
+
+
 def cmd_keycloak(args: argparse.Namespace) -> int:
     settings = get_settings()
     server = start_keycloak(settings, reuse=False)
@@ -328,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_keycloak)
     _add_backup_commands(sub)
     _add_worker_command(sub)
+    p = sub.add_parser("rebuild-rollups", help="пересчитать региональные показатели всех организаций заново")
+    p.set_defaults(func=cmd_rebuild_rollups)
     return parser
 
 

@@ -43,12 +43,12 @@ async def list_regions(db: AsyncSession) -> list[Region]:
     return list(result.scalars())
 
 
-async def region_by_code(db: AsyncSession, code: str) -> Region | None:
-    result = await db.execute(
-        select(Region)
-        .where(Region.code == code)
-        .options(selectinload(Region.municipalities).selectinload(Municipality.schools))
-    )
+async def region_by_code(db: AsyncSession, code: str, *, with_schools: bool = True) -> Region | None:
+    """The region with its municipalities, and their schools unless `with_schools` is off
+    (a workspace request needs no list of every school of the region)."""
+    municipalities = selectinload(Region.municipalities)
+    options = municipalities.selectinload(Municipality.schools) if with_schools else municipalities
+    result = await db.execute(select(Region).where(Region.code == code).options(options))
     return result.scalar_one_or_none()
 
 

@@ -108,7 +108,7 @@ async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str)
             url = f"/m/{code}/"
             links.append(WorkspaceLink(municipality.name, "Муниципалитет", url, url == current_url))
     for code in auth.codes(Scope.REGION):
-        region = await region_by_code(db, code)
+        region = await region_by_code(db, code, with_schools=False)
         if region:
             url = f"/r/{code}/"
             links.append(WorkspaceLink(region.name, "Регион", url, url == current_url))
@@ -201,7 +201,7 @@ async def resolve_municipality(db: AsyncSession, auth: AuthContext, code: str) -
 
 async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> RegionWorkspace:
     roles = auth.roles_in(Scope.REGION, code)
-    region = await region_by_code(db, code) if roles else None
+    region = await region_by_code(db, code, with_schools=False) if roles else None
     if region is None:
         raise NotFoundException
     await set_region(db, region.id)

@@ -56,7 +56,7 @@ async def token_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
 
 
 async def provide_api_region(db: DB, region_code: FromPath[str]) -> Region:
-    region = await region_by_code(db, region_code)
+    region = await region_by_code(db, region_code, with_schools=False)
     if region is None:
         raise NotFoundException
     await set_region(db, region.id)
