@@ -305,6 +305,37 @@ async def test_approval_refuses_a_future_order_and_pairs_starting_before_it(
     assert 'value="45-о"' in early.text
 
 
+async def test_a_draft_round_is_deleted_and_an_approved_one_stays(
+    browser_for: Browser, world: World, curator_a: Persona, pool: SmallPool, db: AsyncSession
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    page = await browser.get(url)
+    assert f'action="{url}/delete"' in page.text
+    token = await csrf_token(browser, url)
+    reply = await browser.post(url + "/delete", data={"_csrf_token": token}, follow_redirects=False)
+    assert reply.status_code == 303
+    assert reply.headers["location"] == f"/s/{world.school_a.code}/matching"
+    assert (await browser.get(url)).status_code == 404
+    await set_school(db, world.school_a.id)
+    assert (await db.execute(select(MatchingProposal))).first() is None
+    # An approved round made pairs and an order: it is not deleted.
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    approved = await browser.post(
+        url + "/approve",
+        data={"_csrf_token": token, "order_number": "12-о", "order_date": TODAY.isoformat()},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+    kept = await browser.post(url + "/delete", data={"_csrf_token": token}, follow_redirects=False)
+    assert kept.status_code == 303
+    assert kept.headers["location"] == url
+    page = await browser.get(url)
+    assert page.status_code == 200
+    assert "Утверждённый подбор не удаляется: по нему созданы пары и приказ." in page.text
+
+
 async def test_round_start_validates_the_form(browser_for: Browser, world: World, curator_a: Persona) -> None:
     browser = await browser_for(curator_a)
     base = f"/s/{world.school_a.code}/matching"

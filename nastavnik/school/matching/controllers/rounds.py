@@ -148,6 +148,18 @@ class RoundController(SchoolController):
         )
         return Redirect(round_url(school, matching_round), status_code=303)
 
+    @post("/delete", name="matching:delete", guards=[MANAGE])
+    async def delete(
+        self, user: CurrentUser, db: DB, workspace: SchoolScope, matching_round: RoundDep
+    ) -> Redirect:
+        """A draft round is thrown away with its proposal; an approved one made pairs and an order."""
+        if matching_round.status is not RoundStatus.DRAFT:
+            user.flash("warning", "Утверждённый подбор не удаляется: по нему созданы пары и приказ.")
+            return Redirect(round_url(workspace.school, matching_round), status_code=303)
+        await db.delete(matching_round)
+        user.flash("success", "Черновик подбора удалён.")
+        return Redirect(f"{workspace.url}matching", status_code=303)
+
     @get("/order/{fmt:str}", name="matching:order", guards=[VIEW])
     async def order(
         self, db: DB, school: CurrentSchool, matching_round: RoundDep, fmt: FromPath[str]
