@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from sqlalchemy import Table, func, select
@@ -50,9 +49,8 @@ async def school(db: AsyncSession) -> School:
     assert await seed_demo(db, None)
     found = await demo_school(db)
     assert found is not None
-    started = time.monotonic()
+    # (How long it takes is measured by `make dev`'s own timing, never asserted here.)
     assert await seed_school_demo(db, found)
-    assert time.monotonic() - started < 10, "the demo school should load in a few seconds"
     await set_school(db, found.id)
     return found
 

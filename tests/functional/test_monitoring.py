@@ -12,11 +12,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.db import set_school
 from nastavnik.platform.web import Form
 from nastavnik.school.monitoring import services as monitoring
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.pairs.services import create_mentorship
+from nastavnik.school.programme.surveys import surveyed_counts
 from nastavnik.school.questionnaires import services
 from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
 from nastavnik.tenants.models import School
@@ -126,6 +128,9 @@ async def test_the_change_per_parameter_comes_from_each_persons_two_answers(
     for per_direction in figures.impact_by_direction.values():
         assert next(c for c in per_direction if c.parameter == "motivation").delta == 3
     assert figures.pairs_without_feedback == 0
+    # The execution report's «опрошено» counts these answers, not a number typed by hand.
+    counted = await surveyed_counts(db, school, AcademicYear(YEAR))
+    assert (counted.pupils, counted.teachers) == (1, 1)
 
     curator = await browser_for(curator_a)
     page = await curator.get(f"/s/{school.code}/monitoring")
