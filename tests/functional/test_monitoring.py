@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.academic_year import AcademicYear
-from nastavnik.platform.db import set_school
+from nastavnik.platform.db import set_region, set_school
 from nastavnik.platform.web import Form
+from nastavnik.regional.indicators import rollup
+from nastavnik.regional.indicators import services as indicators
 from nastavnik.school.monitoring import services as monitoring
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.pairs.services import create_mentorship
@@ -131,6 +133,16 @@ async def test_the_change_per_parameter_comes_from_each_persons_two_answers(
     # The execution report's «опрошено» counts these answers, not a number typed by hand.
     counted = await surveyed_counts(db, school, AcademicYear(YEAR))
     assert (counted.pupils, counted.teachers) == (1, 1)
+    # The region sees them as shares, through the rollup (counts only, no person).
+    await rollup.refresh_school(db, school.id, today=TODAY)
+    await set_region(db, world.region.id)
+    regional = await indicators.monitoring_figures(db, indicators.Scope(world.region.id), AcademicYear(YEAR))
+    assert regional.satisfaction == 90  # 9 of 10 points
+    assert regional.impact == 75  # motivation and the rest: 4 → 7 on average
+    assert regional.feedback_regularity == 100  # the one active pair gave feedback
+    other = await indicators.monitoring_figures(db, indicators.Scope(world.region.id), AcademicYear(YEAR - 1))
+    assert other == indicators.Monitoring()  # no survey that year: «нет данных», not zero
+    await set_school(db, school.id)
 
     curator = await browser_for(curator_a)
     page = await curator.get(f"/s/{school.code}/monitoring")

@@ -34,6 +34,7 @@ WATCHED_TABLES = frozenset(
         "mentorship_direction",
         "meeting",
         "roadmap_item",
+        "survey_response",
     }
 )
 REFRESH_DELAY_SECONDS = 2

@@ -69,6 +69,19 @@ class RegionalSchoolYear(Base):
     roadmap_rows: Mapped[int] = mapped_column(default=0)
     roadmap_done: Mapped[int] = mapped_column(default=0)
     roadmap_overdue: Mapped[int] = mapped_column(default=0)
+    # Monitoring questionnaires of the year (school.monitoring.monitoring_figures): people
+    # who answered, invitations and answers, the sum of the final satisfaction scores (1-10)
+    # and their number, the impact parameters' before/after sums over the people measured
+    # twice (weighted by people), and active pairs without monthly feedback.
+    surveyed: Mapped[int] = mapped_column(default=0, server_default="0")
+    survey_invited: Mapped[int] = mapped_column(default=0, server_default="0")
+    survey_answered: Mapped[int] = mapped_column(default=0, server_default="0")
+    satisfaction_answers: Mapped[int] = mapped_column(default=0, server_default="0")
+    satisfaction_sum: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    impact_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    impact_before_sum: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    impact_after_sum: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    pairs_without_feedback: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the figures were counted («данные на HH:MM»); overdue and quiet are as of then.
     refreshed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.regional.indicators.models import Dimension, RegionalBreakdown, RegionalSchoolYear
 from nastavnik.school.meetings.services import QUIET_DAYS
+from nastavnik.school.monitoring.services import monitoring_figures
 from nastavnik.tenants.models import Municipality, School
 
 # Per academic year; each statement reads one school's rows through its indexes.
@@ -140,6 +141,26 @@ _COUNT_DEFAULTS: dict[str, Any] = {
 }
 
 
+async def _monitoring(db: AsyncSession, school: School, year: int, day: dt.date) -> dict[str, Any]:
+    """The year's monitoring figures of the school as counts and sums (no person)."""
+    figures = await monitoring_figures(db, school, year, day)
+    if not figures.invited:
+        return {}
+    scores = figures.satisfaction_distribution
+    measured = [c for c in figures.impact if c.people and c.before is not None and c.after is not None]
+    return {
+        "surveyed": figures.surveyed,
+        "survey_invited": figures.invited,
+        "survey_answered": figures.answered,
+        "satisfaction_answers": sum(scores.values()),
+        "satisfaction_sum": float(sum(score * n for score, n in scores.items())),
+        "impact_people": max((c.people for c in measured), default=0),
+        "impact_before_sum": sum(c.people * (c.before or 0) for c in measured),
+        "impact_after_sum": sum(c.people * (c.after or 0) for c in measured),
+        "pairs_without_feedback": figures.pairs_without_feedback,
+    }
+
+
 async def refresh_school(db: AsyncSession, school_id: uuid.UUID, *, today: dt.date | None = None) -> int:
     """Recount one school's rollup rows in the caller's transaction; returns the years counted.
 
@@ -165,6 +186,10 @@ async def refresh_school(db: AsyncSession, school_id: uuid.UUID, *, today: dt.da
         for row in (await db.execute(text(query), params)).mappings():
             values = dict(row)
             years[values.pop("academic_year")].update(values)
+    school = await db.get(School, school_id)
+    if school is not None:
+        for year, values in years.items():
+            values.update(await _monitoring(db, school, year, day))
     now = utcnow()
     if years:
         await db.execute(

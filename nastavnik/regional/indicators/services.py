@@ -75,7 +75,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "surveyed": (
         "Доля опрошенных",
-        "Доля участников, заполнивших анкеты мониторинга программы (по данным анкетирования школ).",
+        (
+            "Доля обучающихся и педагогов, заполнивших хотя бы одну анкету платформы за учебный год, "
+            "от контингента организаций, проводивших анкетирование."
+        ),
     ),
     "mentors_mentees": (
         "Наставники и наставляемые",
@@ -102,7 +105,11 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "monitoring": (
         "Регулярность обратной связи, удовлетворённость, изменения «до/после»",
-        "Показатели мониторинга по анкетам участников (не реже раза в месяц; в начале и в конце программы).",
+        (
+            "По анкетам участников: доля действующих пар с ежемесячной обратной связью; средняя оценка "
+            "удовлетворённости в процентах от 10 баллов; изменение средних показателей анкеты «до/после» "
+            "в процентах от значения «до». Только организации, проводившие анкетирование."
+        ),
     ),
 }
 
@@ -458,9 +465,36 @@ class Monitoring:
 
 
 async def monitoring_figures(db: AsyncSession, scope: Scope, year: AcademicYear) -> Monitoring:
-    """The questionnaires' figures for the scope and year.
+    """The questionnaires' figures for the scope and year, from the rollups.
 
-    The questionnaires (issue 11) do not project their answers into a rollup yet, so
-    every figure is unknown; this is the one place to read them when they do.
+    Only schools that surveyed anyone in the year count (the others have no data, not a
+    zero): surveyed — people who answered over the contingent (pupils and teachers) of
+    those schools; feedback regularity — active pairs with monthly feedback in the last
+    weeks over active pairs; satisfaction — the mean final score as a share of the
+    10-point scale; «до/после» — the change of the impact parameters' averages, in per
+    cent of the «до» value. Each is None when no school of the scope has data.
     """
-    return Monitoring()
+    row = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(R.surveyed), 0),
+                func.sum(R.pupils + R.teachers),
+                func.coalesce(func.sum(R.mentorships_active), 0),
+                func.coalesce(func.sum(R.pairs_without_feedback), 0),
+                func.coalesce(func.sum(R.satisfaction_answers), 0),
+                func.coalesce(func.sum(R.satisfaction_sum), 0.0),
+                func.coalesce(func.sum(R.impact_before_sum), 0.0),
+                func.coalesce(func.sum(R.impact_after_sum), 0.0),
+                func.count(),
+            ).where(*scope.where(), R.academic_year == year.start, R.survey_invited > 0)
+        )
+    ).one()
+    surveyed, contingent, active, quiet, answers, score_sum, before, after, schools = row
+    if not schools:
+        return Monitoring()
+    return Monitoring(
+        feedback_regularity=percent(max(0, int(active) - int(quiet)), int(active)),
+        satisfaction=round(float(score_sum) * 10 / int(answers)) if answers else None,
+        impact=round((float(after) - float(before)) * 100 / float(before)) if before else None,
+        surveyed=percent(int(surveyed), int(contingent)) if contingent else None,
+    )
