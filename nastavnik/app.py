@@ -25,7 +25,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import nastavnik.models  # noqa: F401 - configure every mapper before the first request
-from nastavnik.platform import jobs
+from nastavnik.platform import jobs, sequential_dependencies
 from nastavnik.platform.admission import AdmissionMiddleware, ServerBusyError
 from nastavnik.platform.auth.controllers import AuthController
 from nastavnik.platform.auth.csrf import CsrfMiddleware
@@ -173,6 +173,7 @@ def create_app(
     """Build the app; tests pass a `sessionmaker` bound to a connection they roll back."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    sequential_dependencies.install()
     urls = database or resolve_database(settings)
 
     @asynccontextmanager
