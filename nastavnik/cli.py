@@ -54,6 +54,8 @@ async def _seed(
 
 
 def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
+    from urllib.parse import urlsplit
+
     from nastavnik.platform.keycloak_server import (
         KeycloakServer,
         default_cache_dir,
@@ -61,7 +63,18 @@ def start_keycloak(settings: Settings, *, reuse: bool = True) -> object:
     )
 
     home = ensure_distribution(default_cache_dir())
-    server = KeycloakServer(home, settings.data_dir / "keycloak", reuse=reuse, keep_data=reuse)
+    # The port comes from KEYCLOAK_URL, so two checkouts can run side by side
+    # (KEYCLOAK_URL=http://localhost:8280 KEYCLOAK_MGMT_PORT=9280 PORT=8100 SMTP_PORT=1125).
+    http_port = urlsplit(settings.keycloak_url).port or 8180
+    management_port = int(os.environ.get("KEYCLOAK_MGMT_PORT", str(http_port + 1000)))
+    server = KeycloakServer(
+        home,
+        settings.data_dir / "keycloak",
+        reuse=reuse,
+        keep_data=reuse,
+        http_port=http_port,
+        management_port=management_port,
+    )
     seconds = server.start()
     step(f"Keycloak {server.base_url}: " + (f"готов за {seconds:.1f} с" if seconds else "уже запущен"))
     return server
