@@ -236,6 +236,8 @@ async def test_consent_forms_are_generated_for_the_selected_people(
 ) -> None:
     pupil = await make_person(db, world.school_a, last_name="Бланкова", first_name="Вера")
     teacher = await make_person(db, world.school_a, kind=ParticipantKind.TEACHER, last_name="Педагогова")
+    world.school_a.full_name = "Муниципальное бюджетное общеобразовательное учреждение «Школа А»"
+    await db.flush()
     browser = await browser_for(curator_a)
     page = await browser.get(f"/s/{world.school_a.code}/consents")
     assert "Бланкова Вера" in page.text
@@ -253,6 +255,8 @@ async def test_consent_forms_are_generated_for_the_selected_people(
     assert "несовершеннолетнего: Бланкова Вера Сергеевич" in flat
     assert "Я, Педагогова Пётр Сергеевич" in flat
     assert "152-ФЗ" in flat
+    # The operator is named in the dative, as «даю согласие кому».
+    assert "даю согласие Муниципальному бюджетному общеобразовательному учреждению «Школа А»" in flat
 
     docx = await browser.post(
         f"/s/{world.school_a.code}/consents/forms",

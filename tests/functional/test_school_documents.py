@@ -137,9 +137,10 @@ async def test_order_appoints_the_curator_and_approves_the_regulation_roadmap_an
     assert "ПРИКАЗЫВАЮ:" in text
     assert "Р-145" in text
     assert (
-        "Назначить куратором реализации программ наставничества: Иванова Мария Петровна, "
-        "заместитель директора по УВР." in text
+        "Назначить куратором реализации программ наставничества Иванову Марию Петровну, "
+        "заместителя директора по УВР." in text
     )
+    assert "Куратору (М. П. Ивановой)" in text
     assert "Утвердить Положение о наставничестве" in text
     assert "Утвердить дорожную карту" in text
     assert "С приказом ознакомлен(а):" in text

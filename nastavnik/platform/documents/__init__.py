@@ -44,10 +44,13 @@ from nastavnik.platform.documents.text import (
     format_date,
     format_date_long,
     initials_surname,
+    name_in,
     surname_initials,
+    title_in,
 )
 from nastavnik.platform.documents.word import render_docx
 from nastavnik.platform.documents.xlsx import render_xlsx
+from nastavnik.platform.russian import Case
 
 PDF_MEDIA_TYPE = "application/pdf"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,6 +63,7 @@ __all__ = [
     "Approval",
     "Block",
     "BulletList",
+    "Case",
     "Cell",
     "Column",
     "Document",
@@ -80,10 +84,12 @@ __all__ = [
     "format_date",
     "format_date_long",
     "initials_surname",
+    "name_in",
     "off_loop",
     "plain_text",
     "render_docx",
     "render_pdf",
     "render_xlsx",
     "surname_initials",
+    "title_in",
 ]

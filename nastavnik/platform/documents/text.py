@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
+from nastavnik.platform import russian
+from nastavnik.platform.russian import Case
+
 MONTHS_GENITIVE = (
     "января",
     "февраля",
@@ -34,23 +37,32 @@ def format_date_long(day: dt.date | None) -> str:
     return f"«{day.day:02d}» {MONTHS_GENITIVE[day.month - 1]} {day.year} г."
 
 
-def initials_surname(full_name: str) -> str:
-    """«Иванова Мария Петровна» → «М. П. Иванова» (surname first in the input)."""
+def initials_surname(full_name: str, case: Case = Case.NOMINATIVE) -> str:
+    """«Иванова Мария Петровна» → «М. П. Иванова» (surname first in the input), in ``case``."""
     parts = full_name.split()
     if len(parts) < 2:
         return full_name.strip()
-    surname, *given = parts
-    initials = " ".join(f"{name[0]}." for name in given if name)
-    return f"{initials} {surname}"
+    last, first, middle = russian.split_full_name(full_name)
+    return russian.initials_surname(last, first, middle, case)
 
 
-def surname_initials(full_name: str) -> str:
-    """«Иванова Мария Петровна» → «Иванова М. П.» (as in lists and tables)."""
+def surname_initials(full_name: str, case: Case = Case.NOMINATIVE) -> str:
+    """«Иванова Мария Петровна» → «Иванова М. П.» (as in lists and tables), in ``case``."""
     parts = full_name.split()
     if len(parts) < 2:
         return full_name.strip()
-    surname, *given = parts
-    return f"{surname} " + " ".join(f"{name[0]}." for name in given if name)
+    last, first, middle = russian.split_full_name(full_name)
+    return russian.surname_initials(last, first, middle, case)
+
+
+def name_in(full_name: str, case: Case) -> str:
+    """The whole name in ``case``: «Иванову Марию Петровну» (accusative)."""
+    return russian.decline_full_name(full_name.strip(), case)
+
+
+def title_in(title: str, case: Case) -> str:
+    """An organisation's title or a position in ``case``: «заместителя директора по УВР»."""
+    return russian.decline_title(title, case)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

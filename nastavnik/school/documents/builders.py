@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nastavnik.platform import documents as d
-from nastavnik.platform.documents.text import format_date, initials_surname, surname_initials
+from nastavnik.platform.documents.text import (
+    format_date,
+    initials_surname,
+    name_in,
+    surname_initials,
+    title_in,
+)
+from nastavnik.platform.russian import Case
 from nastavnik.school.documents.models import DocumentKind, DocumentRegistration
 from nastavnik.school.documents.regulation_default import DEFAULT_REGULATION
 from nastavnik.school.meetings.models import MEETING_KIND_SHORT
@@ -388,11 +395,12 @@ def order_document(data: DocumentData) -> d.Document:
     )
     curator = data.curator
     curator_text = (
-        f"{curator.full_name}{', ' + lower_first(curator.position) if curator.position else ''}"
+        name_in(curator.full_name, Case.ACCUSATIVE)
+        + (f", {lower_first(title_in(curator.position, Case.ACCUSATIVE))}" if curator.position else "")
         if curator
         else "______________________________ (Ф. И. О., должность)"
     )
-    curator_short = initials_surname(curator.full_name) if curator else "куратору"
+    curator_short = initials_surname(curator.full_name, Case.DATIVE) if curator else "куратору"
     last_due = max((i.due_on for i in data.view.items), default=programme.year.ends)
     doc.add(
         d.Paragraph(
@@ -411,7 +419,7 @@ def order_document(data: DocumentData) -> d.Document:
                     f"на {data.year} учебный год (приложение 2)."
                 ),
                 f"Утвердить программу наставничества на {data.year} учебный год (приложение 3).",
-                f"Назначить куратором реализации программ наставничества: {curator_text}.",
+                f"Назначить куратором реализации программ наставничества {curator_text}.",
                 (
                     f"Куратору ({curator_short}) обеспечить исполнение дорожной карты, формирование баз "
                     "наставников и наставляемых, мониторинг реализации программы наставничества; "

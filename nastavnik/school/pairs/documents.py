@@ -96,7 +96,8 @@ def order_document(
                 ),
                 "Контроль за исполнением настоящего приказа "
                 + (
-                    f"возложить на куратора программ наставничества {d.initials_surname(curator.full_name)}."
+                    "возложить на куратора программ наставничества "
+                    f"{d.initials_surname(curator.full_name, d.Case.ACCUSATIVE)}."
                     if curator
                     else "оставляю за собой."
                 ),

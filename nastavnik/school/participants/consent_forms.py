@@ -48,7 +48,7 @@ def _person_line(person: Participant) -> str:
 
 def _consent_blocks(school: School, person: Participant) -> list[d.Block]:
     minor = person.is_minor()
-    organisation = school.full_name or school.name
+    organisation = d.title_in(school.full_name or school.name, d.Case.DATIVE)
     address = f", адрес: {school.address}" if school.address else ""
     if minor:
         opening = (
