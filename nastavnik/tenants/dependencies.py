@@ -10,6 +10,7 @@ however many others depend on it, so the tenant is set exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from nastavnik.tenants.web import (
     SchoolWorkspace,
     Workspace,
     admin_workspace,
+    cached_page,
     page,
     resolve_municipality,
     resolve_region,
@@ -110,6 +112,14 @@ class PageRenderer:
     async def __call__(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
         return await page(
             self.request, self.db, self.auth, self.workspace, template, status_code=status_code, **context
+        )
+
+    async def cached(
+        self, template: str, *, version: Hashable, produce: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> Template:
+        """The page with its blocks kept per `version` of its data (`tenants.web.cached_page`)."""
+        return await cached_page(
+            self.request, self.db, self.auth, self.workspace, template, version=version, produce=produce
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,13 +44,40 @@ async def list_regions(db: AsyncSession) -> list[Region]:
     return list(result.scalars())
 
 
-async def region_by_code(db: AsyncSession, code: str, *, with_schools: bool = True) -> Region | None:
+async def region_by_code(
+    db: AsyncSession, code: str, *, with_schools: bool = True, with_municipalities: bool = True
+) -> Region | None:
     """The region with its municipalities, and their schools unless `with_schools` is off
-    (a workspace request needs no list of every school of the region)."""
-    municipalities = selectinload(Region.municipalities)
-    options = municipalities.selectinload(Municipality.schools) if with_schools else municipalities
-    result = await db.execute(select(Region).where(Region.code == code).options(options))
+    (a workspace request needs no list of every school of the region). Without
+    `with_municipalities` only the region's own row is read (every regional request
+    resolves its region; the pages that list municipalities call `municipalities_of`)."""
+    query = select(Region).where(Region.code == code)
+    if with_municipalities:
+        municipalities = selectinload(Region.municipalities)
+        query = query.options(
+            municipalities.selectinload(Municipality.schools) if with_schools else municipalities
+        )
+    result = await db.execute(query)
     return result.scalar_one_or_none()
+
+
+async def municipalities_of(db: AsyncSession, region_id: Any) -> list[Municipality]:
+    """The region's municipalities by name (a region has at most a hundred or so)."""
+    result = await db.execute(
+        select(Municipality).where(Municipality.region_id == region_id).order_by(Municipality.name)
+    )
+    return list(result.scalars())
+
+
+async def municipality_in_region(
+    db: AsyncSession, region_id: Any, *, code: str | None = None, municipality_id: Any = None
+) -> Municipality | None:
+    query = select(Municipality).where(Municipality.region_id == region_id)
+    if code is not None:
+        query = query.where(Municipality.code == code)
+    if municipality_id is not None:
+        query = query.where(Municipality.id == municipality_id)
+    return (await db.execute(query)).scalar_one_or_none()
 
 
 async def municipality_by_code(db: AsyncSession, code: str) -> Municipality | None:

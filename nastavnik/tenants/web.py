@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.auth.permissions import (
@@ -21,8 +23,13 @@ from nastavnik.platform.auth.permissions import (
 )
 from nastavnik.platform.auth.sessions import AuthContext
 from nastavnik.platform.db import set_actor, set_region, set_school
+from nastavnik.platform.ui import block_cache
 from nastavnik.platform.web import request_id_of
 from nastavnik.tenants.models import Municipality, Region, School
+
+if TYPE_CHECKING:  # pragma: no cover
+    from litestar.plugins.jinja import JinjaTemplateEngine
+
 from nastavnik.tenants.services import (
     municipality_by_code,
     region_by_code,
@@ -102,16 +109,25 @@ async def workspace_links(db: AsyncSession, auth: AuthContext, current_url: str)
     for school in await schools_by_codes(db, auth.codes(Scope.SCHOOL)):
         url = f"/s/{school.code}/"
         links.append(WorkspaceLink(school.name, school.municipality.name, url, url == current_url))
-    for code in auth.codes(Scope.MUNICIPALITY):
-        municipality = await municipality_by_code(db, code)
-        if municipality:
+    # Names only: the layout of every page needs no municipality's schools.
+    municipality_codes = auth.codes(Scope.MUNICIPALITY)
+    if municipality_codes:
+        names = await db.execute(
+            select(Municipality.code, Municipality.name)
+            .where(Municipality.code.in_(municipality_codes))
+            .order_by(Municipality.code)
+        )
+        for code, name in names:
             url = f"/m/{code}/"
-            links.append(WorkspaceLink(municipality.name, "Муниципалитет", url, url == current_url))
-    for code in auth.codes(Scope.REGION):
-        region = await region_by_code(db, code, with_schools=False)
-        if region:
+            links.append(WorkspaceLink(name, "Муниципалитет", url, url == current_url))
+    region_codes = auth.codes(Scope.REGION)
+    if region_codes:
+        names = await db.execute(
+            select(Region.code, Region.name).where(Region.code.in_(region_codes)).order_by(Region.code)
+        )
+        for code, name in names:
             url = f"/r/{code}/"
-            links.append(WorkspaceLink(region.name, "Регион", url, url == current_url))
+            links.append(WorkspaceLink(name, "Регион", url, url == current_url))
     if auth.is_platform_admin:
         links.append(WorkspaceLink("Администрирование", "Платформа", "/admin/", current_url == "/admin/"))
     return links
@@ -201,7 +217,7 @@ async def resolve_municipality(db: AsyncSession, auth: AuthContext, code: str) -
 
 async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> RegionWorkspace:
     roles = auth.roles_in(Scope.REGION, code)
-    region = await region_by_code(db, code, with_schools=False) if roles else None
+    region = await region_by_code(db, code, with_municipalities=False) if roles else None
     if region is None:
         raise NotFoundException
     await set_region(db, region.id)
@@ -253,7 +269,15 @@ async def page(
     **context: Any,
 ) -> Template:
     """Render a workspace page (or its htmx fragment) with the shared layout context."""
-    layout = {
+    layout = await _layout(request, db, auth, workspace)
+    response = Template(template_name=template, context={**layout, **context}, status_code=status_code)
+    return _remember_workspace(request, workspace, response)
+
+
+async def _layout(
+    request: Request[Any, Any, Any], db: AsyncSession, auth: AuthContext, workspace: Workspace
+) -> dict[str, Any]:
+    return {
         "user": auth.user,
         "workspace": workspace,
         "workspaces": await workspace_links(db, auth, workspace.url),
@@ -262,7 +286,50 @@ async def page(
         "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
         "request_id": request_id_of(request),
     }
-    response = Template(template_name=template, context={**layout, **context}, status_code=status_code)
+
+
+async def cached_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    auth: AuthContext,
+    workspace: Workspace,
+    template: str,
+    *,
+    version: Hashable,
+    produce: Callable[[], Awaitable[dict[str, Any]]],
+) -> Template:
+    """A page whose own blocks are rendered once per `version` of its data (see block_cache).
+
+    The blocks may depend only on the URL (path and query), the workspace and its roles,
+    `version` and `produce()`'s context — never on the user's own data. The layout around
+    them (the user, menus, flashes) is rendered per request as with `page`.
+    """
+    key = (
+        template,
+        request.url.path,
+        request.url.query,
+        workspace.url,
+        tuple(sorted(workspace.roles)),
+        version,
+    )
+    layout = await _layout(request, db, auth, workspace)
+    blocks = block_cache.CACHE.get(key)
+    if blocks is None:
+        context = {**layout, **await produce(), "request": request}
+        engine = cast("JinjaTemplateEngine", request.app.template_engine)
+        env = engine.engine
+        blocks = block_cache.render_blocks(env, template, context)
+        block_cache.CACHE.put(key, blocks)
+    response = Template(
+        template_name="_cached_blocks.html",
+        context={**layout, "cached_blocks": block_cache.with_token(blocks, layout["csrf_token"])},
+    )
+    return _remember_workspace(request, workspace, response)
+
+
+def _remember_workspace(
+    request: Request[Any, Any, Any], workspace: Workspace, response: Template
+) -> Template:
     if request.cookies.get(WORKSPACE_COOKIE) != workspace.url:
         response.cookies.append(
             Cookie(

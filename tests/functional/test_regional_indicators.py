@@ -280,6 +280,24 @@ async def test_the_ministry_viewer_sees_the_region_by_municipality_and_drills_do
     assert "Открыть страницы организации" not in school.text  # the school's own pages are for its staff
 
 
+async def test_a_kept_dashboard_shows_the_figures_of_the_latest_recount(
+    browser_for: Browser, db: AsyncSession, filled: World, ministry_viewer: Persona
+) -> None:
+    world = filled
+    browser = await browser_for(ministry_viewer)
+    home = f"/r/{world.region.code}/"
+    coverage = re.compile(r"Охват обучающихся 10-19 лет</p>\s*<p class=\"stat__value\">(\d+)&nbsp;%")
+    first = await browser.get(home)
+    assert coverage.search(first.text)[1] == "23"  # type: ignore[index]
+    assert coverage.search((await browser.get(home)).text)[1] == "23"  # type: ignore[index]
+    row = await rollup(db, world.school_a)
+    row.mentee_pupils_10_19 += 50
+    row.refreshed_at = dt.datetime.now(dt.UTC)
+    await db.commit()
+    # (43 + 50) of 186 pupils 10-19: the recount's version opens a new page, not the kept one.
+    assert coverage.search((await browser.get(home)).text)[1] == "50"  # type: ignore[index]
+
+
 async def test_the_comparison_table_sorts_filters_and_ranks_by_coverage(
     browser_for: Browser, filled: World, cnppm_tutor: Persona
 ) -> None:

@@ -35,6 +35,7 @@ from nastavnik.tenants.dependencies import (
     requires,
 )
 from nastavnik.tenants.models import SCHOOL_KIND_TITLES, Municipality, Region, School
+from nastavnik.tenants.services import municipalities_of, municipality_in_region
 
 AnyRequest = Request[Any, Any, Any]
 REPORT_FORMATS = {
@@ -123,61 +124,73 @@ class RegionIndicatorsController(RegionController):
         self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, municipality_code: FromPath[str]
     ) -> Template:
         code = municipality_code
-        municipality = next((m for m in region.municipalities if m.code == code), None)
+        municipality = await municipality_in_region(db, region.id, code=code)
         if municipality is None:
             raise NotFoundException
         scope = svc.Scope(region.id, municipality.id)
-        context = await views.dashboard(db, scope, request.query_params)
-        base = f"/r/{region.code}/indicators/municipalities/{code}"
-        context |= await views.schools_context(db, scope, context["year"], request.query_params, [], base)
-        return await page(
-            "regional/indicators/municipality.html",
-            municipality=municipality,
-            school_base=f"/r/{region.code}/indicators/schools/",
-            back=[(region.name, f"/r/{region.code}/")],
-            refreshed=views.refreshed_label(context["refreshed_at"]),
-            school_total=await svc.school_count(db, scope),
-            **context,
-        )
+
+        async def produce() -> dict[str, Any]:
+            context = await views.dashboard(db, scope, request.query_params)
+            base = f"/r/{region.code}/indicators/municipalities/{code}"
+            context |= await views.schools_context(db, scope, context["year"], request.query_params, [], base)
+            return {
+                "municipality": municipality,
+                "school_base": f"/r/{region.code}/indicators/schools/",
+                "back": [(region.name, f"/r/{region.code}/")],
+                "refreshed": views.refreshed_label(context["refreshed_at"]),
+                "school_total": await svc.school_count(db, scope),
+                **context,
+            }
+
+        version = await views.page_version(db, scope)
+        return await page.cached("regional/indicators/municipality.html", version=version, produce=produce)
 
     @get("/schools", name="region:indicators:schools")
     async def schools(self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion) -> Template:
         scope = svc.Scope(region.id)
-        years = await svc.years_available(db, scope)
-        year = views.chosen_year(request.query_params, years)
-        base = f"/r/{region.code}/indicators/schools"
-        context = await views.schools_context(
-            db, scope, year, request.query_params, list(region.municipalities), base
-        )
-        return await page(
-            "regional/indicators/schools.html",
-            region=region,
-            year=year,
-            years=sorted({*years, year}),
-            school_base=base + "/",
-            definitions=svc.DEFINITIONS,
-            **context,
-        )
+
+        async def produce() -> dict[str, Any]:
+            years = await svc.years_available(db, scope)
+            year = views.chosen_year(request.query_params, years)
+            base = f"/r/{region.code}/indicators/schools"
+            context = await views.schools_context(
+                db, scope, year, request.query_params, await municipalities_of(db, region.id), base
+            )
+            return {
+                "region": region,
+                "year": year,
+                "years": sorted({*years, year}),
+                "school_base": base + "/",
+                "definitions": svc.DEFINITIONS,
+                **context,
+            }
+
+        version = await views.page_version(db, scope)
+        return await page.cached("regional/indicators/schools.html", version=version, produce=produce)
 
     @get("/ranking", name="region:indicators:ranking")
     async def ranking(self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion) -> Template:
         scope = svc.Scope(region.id)
-        years = await svc.years_available(db, scope)
-        year = views.chosen_year(request.query_params, years)
-        rows, window = await svc.ranking(db, scope, year, page=page_number(request.query_params))
-        base = f"/r/{region.code}/indicators/ranking"
-        return await page(
-            "regional/indicators/ranking.html",
-            region=region,
-            year=year,
-            years=sorted({*years, year}),
-            schools=rows,
-            window=window.linked(base, {"year": year.title}),
-            school_base=f"/r/{region.code}/indicators/schools/",
-            federal_target=svc.FEDERAL_TARGET,
-            target=await svc.region_target(db, region.id),
-            definitions=svc.DEFINITIONS,
-        )
+
+        async def produce() -> dict[str, Any]:
+            years = await svc.years_available(db, scope)
+            year = views.chosen_year(request.query_params, years)
+            rows, window = await svc.ranking(db, scope, year, page=page_number(request.query_params))
+            base = f"/r/{region.code}/indicators/ranking"
+            return {
+                "region": region,
+                "year": year,
+                "years": sorted({*years, year}),
+                "schools": rows,
+                "window": window.linked(base, {"year": year.title}),
+                "school_base": f"/r/{region.code}/indicators/schools/",
+                "federal_target": svc.FEDERAL_TARGET,
+                "target": await svc.region_target(db, region.id),
+                "definitions": svc.DEFINITIONS,
+            }
+
+        version = await views.page_version(db, scope)
+        return await page.cached("regional/indicators/ranking.html", version=version, produce=produce)
 
     @get("/schools/{school_code:str}", name="region:indicators:school")
     async def school(
@@ -190,7 +203,9 @@ class RegionIndicatorsController(RegionController):
         school_code: FromPath[str],
     ) -> Template:
         school = await _school_in(db, school_code, region.id)
-        municipality = next(m for m in region.municipalities if m.id == school.municipality_id)
+        municipality = await municipality_in_region(db, region.id, municipality_id=school.municipality_id)
+        if municipality is None:  # pragma: no cover - _school_in found it in this region
+            raise NotFoundException
         back = [
             (region.name, f"/r/{region.code}/"),
             (municipality.name, f"/r/{region.code}/indicators/municipalities/{municipality.code}"),

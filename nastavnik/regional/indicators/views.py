@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +16,7 @@ from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.regional.indicators import services as svc
 from nastavnik.regional.indicators.models import Dimension
+from nastavnik.school.participants.models import local_today
 from nastavnik.tenants.models import SCHOOL_KIND_TITLES, Municipality, SchoolKind
 
 MONTHS = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
@@ -191,6 +193,20 @@ async def schools_context(
         "filter_municipalities": municipalities,
         "schools_url": base_url,
     }
+
+
+# Pages are also re-rendered at least this often, for what the rollups' version does not
+# follow (a municipality renamed, a school added before its first recount).
+PAGE_MAX_AGE_SECONDS = 300
+
+
+async def page_version(db: AsyncSession, scope: svc.Scope) -> tuple[Any, ...]:
+    """What a cached indicator page of the scope is made of: the rollups' version and the day."""
+    return (
+        await svc.rollup_version(db, scope),
+        local_today(),
+        int(time.time() // PAGE_MAX_AGE_SECONDS),
+    )
 
 
 def refreshed_label(moment: dt.datetime | None) -> str:

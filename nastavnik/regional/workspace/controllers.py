@@ -8,6 +8,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from nastavnik.platform.web import DB
+from nastavnik.regional.indicators import services as svc
 from nastavnik.regional.indicators import views
 from nastavnik.tenants.dependencies import (
     CurrentMunicipality,
@@ -25,15 +26,19 @@ class MunicipalityWorkspaceController(MunicipalityController):
     async def home(
         self, request: Request[Any, Any, Any], db: DB, municipality: CurrentMunicipality, page: Page
     ) -> Template:
-        context = await views.municipality_home(
-            db, municipality.region_id, municipality.id, municipality.code, request.query_params
-        )
-        return await page(
-            "regional/municipality_home.html",
-            municipality=municipality,
-            school_base=f"/m/{municipality.code}/schools/",
-            **context,
-        )
+        async def produce() -> dict[str, Any]:
+            context = await views.municipality_home(
+                db, municipality.region_id, municipality.id, municipality.code, request.query_params
+            )
+            return {
+                "municipality": municipality,
+                "school_base": f"/m/{municipality.code}/schools/",
+                **context,
+            }
+
+        scope = svc.Scope(municipality.region_id, municipality.id)
+        version = await views.page_version(db, scope)
+        return await page.cached("regional/municipality_home.html", version=version, produce=produce)
 
 
 class RegionWorkspaceController(RegionController):
@@ -43,5 +48,8 @@ class RegionWorkspaceController(RegionController):
     async def home(
         self, request: Request[Any, Any, Any], db: DB, region: CurrentRegion, page: Page
     ) -> Template:
-        context = await views.region_home(db, region.id, request.query_params)
-        return await page("regional/region_home.html", region=region, **context)
+        async def produce() -> dict[str, Any]:
+            return {"region": region, **await views.region_home(db, region.id, request.query_params)}
+
+        version = await views.page_version(db, svc.Scope(region.id))
+        return await page.cached("regional/region_home.html", version=version, produce=produce)
