@@ -34,6 +34,12 @@ mkdirSync(fontsOut, { recursive: true });
 copy(join(modules, "htmx.org", "dist", "htmx.min.js"), join(vendor, "htmx.min.js"));
 // Charts of the regional indicators (the same figures stand in a table beside each one).
 copy(join(modules, "chart.js", "dist", "chart.umd.min.js"), join(vendor, "chart.umd.min.js"));
+// The viewer of the indicators API's OpenAPI at /api/docs (started by static/js/api-docs.js).
+const swaggerOut = join(vendor, "swagger-ui");
+mkdirSync(swaggerOut, { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"]) {
+  copy(join(modules, "swagger-ui-dist", name), join(swaggerOut, name));
+}
 
 const fontsIn = need(join(modules, "@fontsource", "golos-text", "files"));
 const wanted = new Set(

@@ -4,6 +4,7 @@ client reads its region's figures, and nothing else gets through."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -149,3 +150,13 @@ async def test_the_api_is_documented_at_api_docs(client: AsyncTestClient[Litesta
     assert "/api/v1/regions/{region_code}/schools" in schema["paths"]
     assert not [p for p in schema["paths"] if not p.startswith("/api/")]
     assert "keycloak" in schema["components"]["securitySchemes"]
+    # People read it in a viewer served by the app itself: scripts from /static only, none inline.
+    viewer = await client.get("/api/docs")
+    assert viewer.status_code == 200
+    assert viewer.headers["content-type"].startswith("text/html")
+    assert 'data-schema="/api/docs/openapi.json"' in viewer.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", viewer.text, re.S)
+    assert scripts
+    assert all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/js/api-docs.js"):
+        assert (await client.get(asset)).status_code == 200

@@ -9,6 +9,7 @@ are the pages' own (rollups only), with 1-4 people shown as "<5".
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 
@@ -226,12 +227,35 @@ class IndicatorsApiController(Controller):
         )
 
 
-def indicators_openapi() -> OpenAPIConfig:
-    """OpenAPI of the API at /api/docs (JSON; workspace pages are left out of it).
+class ApiDocsPage(OpenAPIRenderPlugin):
+    """The OpenAPI viewer at /api/docs: Swagger UI installed from npm and served by the app.
 
-    JSON rather than an HTML viewer: the viewers Litestar ships load their scripts from a
-    CDN and start them inline, which the app's Content-Security-Policy forbids.
+    Litestar's own viewers load their scripts from a CDN and start them inline, which the
+    app's Content-Security-Policy forbids; this page loads both from /static.
     """
+
+    def __init__(self) -> None:
+        super().__init__(path="/", favicon="", style="")
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        title = html.escape(str(openapi_schema.get("info", {}).get("title", "API")))
+        schema_url = html.escape(request.url.path.rstrip("/") + "/openapi.json")
+        return (
+            '<!doctype html><html lang="ru"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title}</title>"
+            '<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">'
+            '<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js" defer></script>'
+            '<script src="/static/js/api-docs.js" defer></script></head><body>'
+            "<noscript><p>Описание API в формате OpenAPI: "
+            f'<a href="{schema_url}">{schema_url}</a></p></noscript>'
+            f'<div id="swagger-ui" data-schema="{schema_url}"></div></body></html>'
+        ).encode()
+
+
+def indicators_openapi() -> OpenAPIConfig:
+    """OpenAPI of the API: the viewer at /api/docs, the JSON at /api/docs/openapi.json
+    (workspace pages are left out of it)."""
     return OpenAPIConfig(
         title="Наставник: показатели региона",
         version="1",
@@ -241,7 +265,7 @@ def indicators_openapi() -> OpenAPIConfig:
             "(client credentials) клиента, которому выдан регион."
         ),
         path="/api/docs",
-        render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        render_plugins=[ApiDocsPage(), JsonRenderPlugin(path="/openapi.json")],
         components=Components(
             security_schemes={
                 "keycloak": SecurityScheme(
