@@ -365,6 +365,9 @@ async def main(args: argparse.Namespace) -> None:
     with psycopg.connect(superuser) as conn:
         vocabulary = conn.execute("SELECT count(*) FROM mentor_directory_word").fetchone()
     print(f"vocabulary: {vocabulary[0] if vocabulary else '?'} words")
+    if args.cold:
+        search.KEPT_SEARCHES = 0
+    print("kept searches: " + ("off (--cold)" if args.cold else f"on (up to {search.KEPT_SEARCHES})"))
     try:
         await run_load(urls.app, region_id, args.clients, args.requests, queries(mun_ids))
     finally:
@@ -383,4 +386,9 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--database", default="nastavnik_bench_mentors")
     parser.add_argument("--keep", action="store_true", help="keep the database after the run")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="no kept searches: every request searches the directory (the cost of a new search)",
+    )
     asyncio.run(main(parser.parse_args()))

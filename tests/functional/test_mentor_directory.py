@@ -17,7 +17,12 @@ from nastavnik.platform.db import set_region, set_school
 from nastavnik.platform.web import Form
 from nastavnik.regional.mentor_search import services as search
 from nastavnik.school.directory import services as directory
-from nastavnik.school.directory.models import CrossSchoolPair, CrossSchoolPairStatus, MentorDirectoryEntry
+from nastavnik.school.directory.models import (
+    CrossSchoolPair,
+    CrossSchoolPairStatus,
+    MentorDirectoryEntry,
+    MentorDirectoryVersion,
+)
 from nastavnik.school.participants.consents import withdraw_consent
 from nastavnik.school.participants.models import ConsentScope, MentorProfile, ParticipantKind
 from nastavnik.school.participants.search import mentor_load_expression
@@ -153,6 +158,30 @@ async def test_search_stems_russian_words_and_forgives_typos(db: AsyncSession, w
     assert sorted(await names(municipality=str(world.municipality_b.id))) == ["Историкова", "Физикова"]
     assert await names(municipality=str(world.municipality_a.id)) == []
     assert await names(form="student_student") == []
+
+
+async def test_a_kept_search_gives_way_to_the_first_card_written_in_the_region(
+    db: AsyncSession, world: World
+) -> None:
+    await directory_mentor(db, world.school_b, last_name="Химикова", position="Учитель химии")
+    await set_school(db, None)
+    await set_region(db, world.region.id)
+    query = search.MentorQuery.from_params({"q": "химия"})
+    first, _ = await search.search(db, query, world.region.id)
+    again, _ = await search.search(db, query, world.region.id)
+    assert [e.full_name for e, _ in first] == [e.full_name for e, _ in again]
+    assert again[0][0] is first[0][0]  # the kept page, not a second search
+    version = select(MentorDirectoryVersion.version).where(
+        MentorDirectoryVersion.region_id == world.region.id
+    )
+    before = await db.scalar(version)
+    # A second chemistry teacher in another school: the trigger moves the region's version.
+    await directory_mentor(db, world.school_a, last_name="Кислородова", position="Учитель химии")
+    await set_school(db, None)
+    await set_region(db, world.region.id)
+    assert (await db.scalar(version) or 0) > (before or 0)
+    later, _ = await search.search(db, query, world.region.id)
+    assert sorted(e.full_name.split()[0] for e, _ in later) == ["Кислородова", "Химикова"]
 
 
 async def test_free_places_filter_and_a_curator_never_sees_their_own_school(

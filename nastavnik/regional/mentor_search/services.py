@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,13 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.ui import pagination
 from nastavnik.platform.ui.pagination import Window, page_number
-from nastavnik.school.directory.models import TS_CONFIG, MentorDirectoryEntry
+from nastavnik.school.directory.models import TS_CONFIG, MentorDirectoryEntry, MentorDirectoryVersion
 from nastavnik.school.participants.models import local_today
 
 # Similarity at which a query word is taken for a vocabulary word with a typo (pg_trgm `%`:
@@ -186,14 +188,68 @@ async def set_similarity(db: AsyncSession) -> None:
     )
 
 
+SearchResult = tuple[Sequence[tuple[MentorDirectoryEntry, int]], Window]
+
+# Searches kept per worker: (scope, query, directory version) → the page found. A card
+# written anywhere in the region moves its version (migration 20261201_16_01), so nothing
+# stale is served; least recently used searches go first.
+_KEPT: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
+KEPT_SEARCHES = 2_000
+
+
+def _snapshot(entry: MentorDirectoryEntry) -> MentorDirectoryEntry:
+    """A copy of the card's columns that belongs to no session (safe to keep and share)."""
+    copy = MentorDirectoryEntry()
+    for attribute in sa_inspect(MentorDirectoryEntry).column_attrs:
+        setattr(copy, attribute.key, getattr(entry, attribute.key))
+    return copy
+
+
 async def search(
     db: AsyncSession, query: MentorQuery, region_id: uuid.UUID, *, exclude_school_id: uuid.UUID | None = None
-) -> tuple[Sequence[tuple[MentorDirectoryEntry, int]], Window]:
+) -> SearchResult:
     """One page of cards in name order, and the number of matches capped at `COUNT_CAP`.
 
-    The matching runs in `mentor_directory_search` (see migration 20261201_13_01: as the
-    table's owner, so that the GIN indexes serve it, within the transaction's region); the
-    cards of the page are then read by id under the app role's policy.
+    A search repeated before any card of the region changes is answered from memory: the
+    key holds the transaction's region and municipality (what the policies read), the
+    query, the school asking, the year and the directory's version.
+    """
+    version, municipality = (
+        await db.execute(
+            select(
+                select(MentorDirectoryVersion.version)
+                .where(MentorDirectoryVersion.region_id == region_id)
+                .scalar_subquery(),
+                func.current_setting("app.municipality_id", True),
+            )
+        )
+    ).one()
+    key = (
+        region_id,
+        municipality,
+        query,
+        exclude_school_id,
+        AcademicYear.current(local_today()).start,
+        version,
+    )
+    kept = _KEPT.get(key)
+    if kept is not None:
+        _KEPT.move_to_end(key)
+        return kept
+    rows, window = await _search(db, query, region_id, exclude_school_id=exclude_school_id)
+    result: SearchResult = ([(_snapshot(entry), free) for entry, free in rows], window)
+    _KEPT[key] = result
+    while len(_KEPT) > KEPT_SEARCHES:
+        _KEPT.popitem(last=False)
+    return result
+
+
+async def _search(
+    db: AsyncSession, query: MentorQuery, region_id: uuid.UUID, *, exclude_school_id: uuid.UUID | None = None
+) -> SearchResult:
+    """The search itself: matching in `mentor_directory_search` (see migration
+    20261201_13_01: as the table's owner, so that the GIN indexes serve it, within the
+    transaction's region); the cards of the page then read by id under the app role's policy.
     """
     words = query_words(query.q)
     if words:

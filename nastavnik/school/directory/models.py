@@ -15,6 +15,7 @@ import enum
 import uuid
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Date,
@@ -109,6 +110,21 @@ class MentorDirectoryWord(Base):
 
     region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), primary_key=True)
     word: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class MentorDirectoryVersion(Base):
+    """A number per region, renewed by a trigger on every write to the region's cards.
+
+    Searches are kept per worker under it (`mentor_search.services`): a search repeated
+    before any card of the region changes is served from memory, and one changed card
+    makes every kept search of its region stale at once. Holds no person.
+    """
+
+    __tablename__ = "mentor_directory_version"
+
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 
 class CrossSchoolPairStatus(enum.StrEnum):
