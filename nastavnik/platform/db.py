@@ -142,9 +142,14 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def _set_local(session: AsyncSession, name: str, value: str) -> None:
-    """`SET LOCAL` a scope variable once per transaction.
+    """`SET LOCAL` one scope variable once per transaction (see `_set_locals`)."""
+    await _set_locals(session, {name: value})
 
-    Tenant resolution, services and the layout may all scope the same transaction; the
+
+async def _set_locals(session: AsyncSession, values: dict[str, str]) -> None:
+    """`SET LOCAL` scope variables once per transaction, all in one round trip.
+
+    Tenant resolution, services and the layout may all scope the same transaction; each
     value is remembered on the connection against its innermost transaction (or
     savepoint), so a repeat within it costs no round trip, while a new transaction, or a
     savepoint that might be rolled back, sets it again. Kept on the connection, not the
@@ -153,15 +158,33 @@ async def _set_local(session: AsyncSession, name: str, value: str) -> None:
     """
     connection = (await session.connection()).sync_connection
     if connection is None:  # pragma: no cover - an open AsyncConnection always has one
-        await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+        applied: dict[str, tuple[object, str]] = {}
+        current: object = None
+    else:
+        applied = connection.info.setdefault("app_scope", {})
+        current = connection.get_nested_transaction() or connection.get_transaction()
+    pending = {
+        name: value
+        for name, value in values.items()
+        if not (
+            current is not None
+            and (known := applied.get(name)) is not None
+            and known[0] is current
+            and known[1] == value
+        )
+    }
+    if not pending:
         return
-    applied: dict[str, tuple[object, str]] = connection.info.setdefault("app_scope", {})
-    current = connection.get_nested_transaction() or connection.get_transaction()
-    known = applied.get(name)
-    if current is not None and known is not None and known[0] is current and known[1] == value:
-        return
-    await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
-    applied[name] = (connection.get_nested_transaction() or connection.get_transaction(), value)
+    calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(pending)))
+    binds: dict[str, str] = {}
+    for i, (name, value) in enumerate(pending.items()):
+        binds[f"n{i}"] = name
+        binds[f"v{i}"] = value
+    await session.execute(text(f"SELECT {calls}"), binds)
+    if connection is not None:
+        current = connection.get_nested_transaction() or connection.get_transaction()
+        for name, value in pending.items():
+            applied[name] = (current, value)
 
 
 async def set_school(session: AsyncSession, school_id: uuid.UUID | None) -> None:
@@ -179,8 +202,32 @@ async def set_region(
     an empty municipality means the whole region. Schools' tables stay closed: their
     policies read `app.school_id` only.
     """
-    await _set_local(session, "app.region_id", str(region_id) if region_id else "")
-    await _set_local(session, "app.municipality_id", str(municipality_id) if municipality_id else "")
+    await _set_locals(
+        session,
+        {
+            "app.region_id": str(region_id) if region_id else "",
+            "app.municipality_id": str(municipality_id) if municipality_id else "",
+        },
+    )
+
+
+async def set_workspace_scope(
+    session: AsyncSession,
+    *,
+    actor: uuid.UUID,
+    school_id: uuid.UUID | None = None,
+    region_id: uuid.UUID | None = None,
+    municipality_id: uuid.UUID | None = None,
+) -> None:
+    """A workspace request's scope in one round trip: the school, or the region (and
+    municipality), and the user acting. What is not named is left as it was."""
+    values = {"app.user_id": str(actor)}
+    if school_id is not None:
+        values["app.school_id"] = str(school_id)
+    if region_id is not None:
+        values["app.region_id"] = str(region_id)
+        values["app.municipality_id"] = str(municipality_id) if municipality_id else ""
+    await _set_locals(session, values)
 
 
 async def set_actor(session: AsyncSession, user_id: uuid.UUID | None) -> None:

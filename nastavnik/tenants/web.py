@@ -22,7 +22,7 @@ from nastavnik.platform.auth.permissions import (
     permissions_for,
 )
 from nastavnik.platform.auth.sessions import AuthContext
-from nastavnik.platform.db import set_actor, set_region, set_school
+from nastavnik.platform.db import set_workspace_scope
 from nastavnik.platform.ui import block_cache
 from nastavnik.platform.web import request_id_of
 from nastavnik.tenants.models import Municipality, Region, School
@@ -154,8 +154,7 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     school = await school_by_code(db, code)
     if school is None:
         raise NotFoundException
-    await set_school(db, school.id)
-    await set_actor(db, auth.user.id)
+    await set_workspace_scope(db, actor=auth.user.id, school_id=school.id)
     base = f"/s/{code}/"
     permissions = permissions_for(roles)
     nav = [("Обзор", base, "home")]
@@ -200,8 +199,9 @@ async def resolve_municipality(db: AsyncSession, auth: AuthContext, code: str) -
     municipality = await municipality_by_code(db, code) if roles else None
     if municipality is None:
         raise NotFoundException
-    await set_region(db, municipality.region_id, municipality.id)
-    await set_actor(db, auth.user.id)
+    await set_workspace_scope(
+        db, actor=auth.user.id, region_id=municipality.region_id, municipality_id=municipality.id
+    )
     base = f"/m/{code}/"
     return MunicipalityWorkspace(
         scope=Scope.MUNICIPALITY,
@@ -220,8 +220,7 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
     region = await region_by_code(db, code, with_municipalities=False) if roles else None
     if region is None:
         raise NotFoundException
-    await set_region(db, region.id)
-    await set_actor(db, auth.user.id)
+    await set_workspace_scope(db, actor=auth.user.id, region_id=region.id)
     base = f"/r/{code}/"
     workspace = RegionWorkspace(
         scope=Scope.REGION,

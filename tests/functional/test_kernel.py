@@ -66,12 +66,12 @@ async def test_every_workspace_route_is_guarded_and_resolves_its_workspace(app: 
         )
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[object]:
-    calls: list[object] = []
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    calls: list[Any] = []
     original: Callable[..., Awaitable[Any]] = getattr(module, name)
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
+        calls.append((*args, kwargs) if kwargs else args)
         return await original(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
@@ -81,20 +81,21 @@ def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[o
 async def test_tenant_and_user_are_resolved_once_per_request(
     monkeypatch: pytest.MonkeyPatch, browser_for: Browser, world: World, curator_a: Persona
 ) -> None:
-    set_school = _counting(monkeypatch, tenants_web, "set_school")
-    set_actor = _counting(monkeypatch, tenants_web, "set_actor")
+    scope = _counting(monkeypatch, tenants_web, "set_workspace_scope")
     load_session = _counting(monkeypatch, web, "load_session")
     # The home page names the workspace, the school and the page renderer (all three need
     # the workspace) behind a guard that needs the user.
     reply = await (await browser_for(curator_a)).get(f"/s/{world.school_a.code}/staff")
     assert reply.status_code == 200
-    assert (len(set_school), len(set_actor), len(load_session)) == (1, 1, 1)
+    assert (len(scope), len(load_session)) == (1, 1)
+    # The school and the user acting, in one call (one round trip).
+    assert scope[0][-1] == {"actor": curator_a.user.id, "school_id": world.school_a.id}
 
 
 async def test_guard_refuses_without_loading_the_school(
     monkeypatch: pytest.MonkeyPatch, browser_for: Browser, world: World, curator_b: Persona, mentor_a: Persona
 ) -> None:
-    set_school = _counting(monkeypatch, tenants_web, "set_school")
+    set_school = _counting(monkeypatch, tenants_web, "set_workspace_scope")
     other = await (await browser_for(curator_b)).get(f"/s/{world.school_a.code}/staff")
     assert other.status_code == 404
     member = await (await browser_for(mentor_a)).get(f"/s/{world.school_a.code}/staff")
@@ -109,13 +110,17 @@ async def test_regional_workspaces_scope_the_transaction_to_their_region(
     municipal_officer: Persona,
     cnppm_tutor: Persona,
 ) -> None:
-    set_region = _counting(monkeypatch, tenants_web, "set_region")
+    scope = _counting(monkeypatch, tenants_web, "set_workspace_scope")
     reply = await (await browser_for(municipal_officer)).get(f"/m/{world.municipality_a.code}/")
     assert reply.status_code == 200
     reply = await (await browser_for(cnppm_tutor)).get(f"/r/{world.region.code}/")
     assert reply.status_code == 200
-    # (session, region_id[, municipality_id]): the municipality's page is narrowed to it.
-    assert [call[1:] for call in set_region] == [
-        (world.region.id, world.municipality_a.id),
-        (world.region.id,),
+    # The municipality's page is narrowed to it; the region's page is the whole region.
+    assert [call[-1] for call in scope] == [
+        {
+            "actor": municipal_officer.user.id,
+            "region_id": world.region.id,
+            "municipality_id": world.municipality_a.id,
+        },
+        {"actor": cnppm_tutor.user.id, "region_id": world.region.id},
     ]
