@@ -165,6 +165,9 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Мониторинг", base + "monitoring", "chart"))
     else:
         nav.append(("Мои анкеты", base + "my-questionnaires", "file"))
+    nav.append(("Банк практик региона", base + "bank", "book"))
+    if Permission.SCHOOL_PROGRAMME_VIEW in permissions:
+        nav.append(("Методическая копилка", base + "collection", "file"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(
@@ -223,6 +226,9 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
+    workspace.nav_items.append(("Банк программ и практик", base + "bank", "book"))
+    if Permission.REGION_PRACTICES_MODERATE in workspace.permissions:
+        workspace.nav_items.append(("Модерация банка", base + "moderation", "check"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
     return workspace
