@@ -130,7 +130,7 @@ async def home_url(db: AsyncSession, auth: AuthContext, last_used: str | None = 
     return links[0].url if links else None
 
 
-async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:
+async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:  # noqa: PLR0912 - one branch per section of the navigation
     """The school from the URL, if it is one of the user's; otherwise 404, never 403."""
     roles = auth.school_roles(code)
     if not roles:
@@ -155,6 +155,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Подбор пар", base + "matching", "route"))
         nav.append(("Наставники региона", base + "region/mentors", "search"))
         nav.append(("Межшкольные пары", base + "region/pairs", "users"))
+    elif Permission.SCHOOL_MEETINGS_LOG_OWN in permissions:
+        nav.append(("Межшкольные пары", base + "my-cross-pairs", "users"))
     if permissions & {Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN}:
         pairs_title = "Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары"
         nav.append((pairs_title, base + "pairs", "users"))
