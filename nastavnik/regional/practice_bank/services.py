@@ -650,7 +650,7 @@ def _template_from(item: BankItem, school: School, options: Choices) -> RoadmapT
 
 
 async def adopt(
-    db: AsyncSession, school: School, item: BankItem, options: Choices, *, actor: User
+    db: AsyncSession, school: School, item: BankItem, options: Choices, *, actor: User | None
 ) -> CollectionItem | None:
     """Copy a published item into the school: a programme becomes the school's roadmap
     template, every item is kept in the school's collection with the link back. None when
@@ -675,7 +675,7 @@ async def adopt(
         source_name=item.author_name,
         plan_items=list(item.plan_items),
         roadmap_template_id=template.id if template else None,
-        added_by_id=actor.id,
+        added_by_id=actor.id if actor else None,
     )
     db.add(entry)
     db.add(BankAdoption(region_id=item.region_id, item_id=item.id, school_id=school.id))
