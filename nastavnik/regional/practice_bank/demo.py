@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 from nastavnik.platform.db import set_region, set_school
 from nastavnik.regional.practice_bank import services as svc
 from nastavnik.school.bank.models import (
-    BankAdoption,
     BankEventAction,
     BankItem,
     BankItemEvent,
