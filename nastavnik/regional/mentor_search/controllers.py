@@ -16,14 +16,14 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from nastavnik.platform import documents as d
 from nastavnik.platform.academic_year import AcademicYear
-from nastavnik.platform.auth.permissions import Permission, Role
+from nastavnik.platform.auth.permissions import Permission, Role, Scope
 from nastavnik.platform.db import set_region
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
@@ -389,17 +389,30 @@ class MentorCrossSchoolController(SchoolController):
     mentor accepts or declines a request and logs the pair's meetings."""
 
     path = "/s/{school_code:str}/my-cross-pairs"
-    guards = [*SchoolController.guards, requires(Permission.SCHOOL_PAIRS_VIEW_OWN, hidden=True)]  # noqa: RUF012
+    # The school's curators may open these pages too (to see what the mentor sees); only the
+    # mentor answers.
+    guards = [  # noqa: RUF012
+        *SchoolController.guards,
+        requires(Permission.SCHOOL_PAIRS_VIEW_OWN, Permission.SCHOOL_MATCHING_VIEW, hidden=True),
+    ]
 
     async def _profiles(self, db: DB, school: School, user: CurrentUser) -> set[Any]:
         return await pair_svc.mentor_profile_ids(
             db, school, await participant_ids_of_user(db, school, user.user.id)
         )
 
-    async def _pair(self, db: DB, school: School, user: CurrentUser, pair_id: str) -> CrossSchoolPair:
+    async def _pair(
+        self, db: DB, school: School, user: CurrentUser, pair_id: str, *, as_mentor: bool = False
+    ) -> CrossSchoolPair:
+        """The school's pair as its mentor's; a curator may look at it, only the mentor acts."""
         pair = await pair_svc.get_pair(db, school, pair_id)
-        if pair is None or not pair_svc.is_pairs_mentor(pair, school, await self._profiles(db, school, user)):
+        if pair is None or pair.mentor_school_id != school.id:
             raise NotFoundException
+        mentor = pair_svc.is_pairs_mentor(pair, school, await self._profiles(db, school, user))
+        if not mentor and not user.roles_in(Scope.SCHOOL, school.code) & {Role.CURATOR, Role.DIRECTOR}:
+            raise NotFoundException
+        if as_mentor and not mentor:
+            raise PermissionDeniedException
         return pair
 
     @get("/", name="my_cross_pairs:index")
@@ -435,6 +448,7 @@ class MentorCrossSchoolController(SchoolController):
         await pair_svc.audit_read(db, school, pair, actor_id=actor.user.id, request_id=request_id_of(request))
         form_item = await db.get(ReferenceItem, pair.form_id)
         base = f"/s/{school.code}/my-cross-pairs/{pair.id}"
+        mentor = pair_svc.is_pairs_mentor(pair, school, await self._profiles(db, school, actor))
         return await page(
             "mentor_search/pair.html",
             status_code=status_code,
@@ -443,8 +457,8 @@ class MentorCrossSchoolController(SchoolController):
             school_names=await _school_names(db, {pair.mentee_school_id, pair.mentor_school_id}),
             form_title=form_item.title if form_item else "",
             status_titles=CROSS_SCHOOL_PAIR_STATUS_TITLES,
-            can_decide=pair.status is CrossSchoolPairStatus.REQUESTED and not pair.mentor_agreed,
-            can_log=pair.status is CrossSchoolPairStatus.ACCEPTED,
+            can_decide=mentor and pair.status is CrossSchoolPairStatus.REQUESTED and not pair.mentor_agreed,
+            can_log=mentor and pair.status is CrossSchoolPairStatus.ACCEPTED,
             decision_form=decision_form or Form(),
             meeting_form=meeting_form or Form(),
             meetings=await pair_svc.meetings_of(db, pair),
@@ -454,7 +468,7 @@ class MentorCrossSchoolController(SchoolController):
             mentor_view=True,
         )
 
-    @get("/{cross_pair_id:str}", name="my_cross_pairs:show")
+    @get("/{mentor_pair_id:str}", name="my_cross_pairs:show")
     async def show(
         self,
         request: AnyRequest,
@@ -463,12 +477,12 @@ class MentorCrossSchoolController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        cross_pair_id: FromPath[str],
+        mentor_pair_id: FromPath[str],
     ) -> Template:
-        pair = await self._pair(db, school, user, cross_pair_id)
+        pair = await self._pair(db, school, user, mentor_pair_id)
         return await self._page(request, db, page, school, pair, actor=user)
 
-    @post("/{cross_pair_id:str}/answer", name="my_cross_pairs:answer")
+    @post("/{mentor_pair_id:str}/answer", name="my_cross_pairs:answer")
     async def answer(
         self,
         request: AnyRequest,
@@ -478,9 +492,9 @@ class MentorCrossSchoolController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        cross_pair_id: FromPath[str],
+        mentor_pair_id: FromPath[str],
     ) -> Template | Redirect:
-        pair = await self._pair(db, school, user, cross_pair_id)
+        pair = await self._pair(db, school, user, mentor_pair_id, as_mentor=True)
         form = Form.from_mapping(await request.form(), DECISION_FIELDS)
         if not await pair_svc.mentor_answer(db, school, pair, form):
             return await self._page(
@@ -498,7 +512,7 @@ class MentorCrossSchoolController(SchoolController):
         user.flash("success", _answer_message(pair))
         return Redirect(f"/s/{school.code}/my-cross-pairs/{pair.id}", status_code=303)
 
-    @post("/{cross_pair_id:str}/meetings", name="my_cross_pairs:meeting")
+    @post("/{mentor_pair_id:str}/meetings", name="my_cross_pairs:meeting")
     async def log_meeting(
         self,
         request: AnyRequest,
@@ -507,9 +521,9 @@ class MentorCrossSchoolController(SchoolController):
         *,
         db: DB,
         user: CurrentUser,
-        cross_pair_id: FromPath[str],
+        mentor_pair_id: FromPath[str],
     ) -> Template | Redirect:
-        pair = await self._pair(db, school, user, cross_pair_id)
+        pair = await self._pair(db, school, user, mentor_pair_id, as_mentor=True)
         form = Form.from_mapping(await request.form(), MEETING_FIELDS)
         if await pair_svc.log_meeting(db, school, pair, form, user_id=user.user.id) is None:
             return await self._page(

@@ -264,7 +264,7 @@ class SchoolBankController(EditorMixin, SchoolController):
             db, page, bank, item, can_adopt=workspace.can(Permission.SCHOOL_PROGRAMME_MANAGE)
         )
 
-    @get("/bank/{bank_item_id:str}/files/{attachment_id:str}", name="bank:file")
+    @get("/bank/{bank_item_id:str}/files/{bank_file_id:str}", name="bank:file")
     async def file(
         self,
         state: State,
@@ -272,11 +272,11 @@ class SchoolBankController(EditorMixin, SchoolController):
         *,
         db: DB,
         bank_item_id: FromPath[str],
-        attachment_id: FromPath[str],
+        bank_file_id: FromPath[str],
     ) -> Response[bytes]:
         del bank  # the region's scope must be set before the item is read
         item = await _item(db, bank_item_id)
-        found = await svc.find_attachment(db, item, attachment_id)
+        found = await svc.find_attachment(db, item, bank_file_id)
         if found is None:
             raise NotFoundException
         return _file_response(store_of(state), found.storage_key, found.filename, found.content_type)
@@ -296,8 +296,9 @@ class SchoolBankController(EditorMixin, SchoolController):
         bank_item_id: FromPath[str],
     ) -> Redirect:
         item = await _item(db, bank_item_id)
-        if item.status is not BankItemStatus.PUBLISHED:
-            raise NotFoundException
+        if item.status is not BankItemStatus.PUBLISHED or item.author_school_id == school.id:
+            user.flash("info", "Взять в школу можно опубликованный материал другой школы или ИРО.")
+            return Redirect(f"{bank.base}/{item.id}", status_code=303)
         entry = await svc.adopt(db, school, item, await svc.choices(db), actor=user.user)
         if entry is None:
             user.flash("info", "Этот материал уже есть в методической копилке школы.")
@@ -468,7 +469,7 @@ class SchoolBankController(EditorMixin, SchoolController):
         return Redirect(f"{action}#files", status_code=303)
 
     @post(
-        "/publications/{bank_item_id:str}/files/{attachment_id:str}/delete",
+        "/publications/{bank_item_id:str}/files/{bank_file_id:str}/delete",
         name="bank:file_delete",
         guards=[requires(Permission.SCHOOL_PROGRAMME_MANAGE)],
     )
@@ -481,10 +482,10 @@ class SchoolBankController(EditorMixin, SchoolController):
         db: DB,
         user: CurrentUser,
         bank_item_id: FromPath[str],
-        attachment_id: FromPath[str],
+        bank_file_id: FromPath[str],
     ) -> Redirect:
         item = await self._own(db, school, bank_item_id)
-        found = await svc.find_attachment(db, item, attachment_id)
+        found = await svc.find_attachment(db, item, bank_file_id)
         if found is None:
             raise NotFoundException
         if item.editable_by_school:
@@ -556,7 +557,7 @@ class RegionBankController(EditorMixin, RegionController):
     async def item(self, page: Page, bank: BankScopeDep, *, db: DB, bank_item_id: FromPath[str]) -> Template:
         return await _item_page(db, page, bank, await _item(db, bank_item_id), can_adopt=False)
 
-    @get("/bank/{bank_item_id:str}/files/{attachment_id:str}", name="bank:region_file")
+    @get("/bank/{bank_item_id:str}/files/{bank_file_id:str}", name="bank:region_file")
     async def file(
         self,
         state: State,
@@ -564,11 +565,11 @@ class RegionBankController(EditorMixin, RegionController):
         *,
         db: DB,
         bank_item_id: FromPath[str],
-        attachment_id: FromPath[str],
+        bank_file_id: FromPath[str],
     ) -> Response[bytes]:
         del bank
         item = await _item(db, bank_item_id)
-        found = await svc.find_attachment(db, item, attachment_id)
+        found = await svc.find_attachment(db, item, bank_file_id)
         if found is None:
             raise NotFoundException
         return _file_response(store_of(state), found.storage_key, found.filename, found.content_type)
