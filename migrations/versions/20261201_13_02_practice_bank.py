@@ -139,7 +139,10 @@ CREATE FUNCTION bank_item_search(
     municipality_id uuid, grade_from int, grade_to int, recommended boolean, rank real,
     published_at timestamptz
 )
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+-- A word found in a quarter of the bank still reads fewer pages through the GIN index than
+-- a scan that would detoast every item's document.
+SET enable_seqscan = off AS $$
 DECLARE
     conditions text := 'i.region_id = $1 AND i.status = ''published''';
 BEGIN
@@ -162,7 +165,7 @@ BEGIN
     RETURN QUERY EXECUTE
         'SELECT i.id, i.kind::text, i.form_codes, i.direction_codes, i.school_kind, i.municipality_id, '
         || 'i.grade_from, i.grade_to, i.recommended, '
-        || CASE WHEN p_text IS NULL THEN '0::real' ELSE 'ts_rank_cd(i.search_document, $2)' END
+        || CASE WHEN p_text IS NULL THEN '0::real' ELSE '(i.title_document @@ $2)::int::real' END
         || ', i.published_at FROM bank_item i WHERE ' || conditions
     USING {_REGION}, p_text, p_kind, p_form, p_direction, p_school_kind, p_municipality,
         p_grade_from, p_grade_to;
@@ -215,6 +218,12 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Uuid(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "title_document",
+            postgresql.TSVECTOR(),
+            sa.Computed("to_tsvector('russian'::regconfig, (title)::text)", persisted=True),
+            nullable=False,
+        ),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column(
             "search_document",
@@ -250,6 +259,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["region_id"], ["region.id"], name=op.f("fk_bank_item_region_id_region")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bank_item")),
     )
+    # The long texts (and the full document) go to TOAST, so that a search reads narrow rows:
+    # the facet columns of thousands of matches fit in a few hundred pages.
+    op.execute("ALTER TABLE bank_item SET (toast_tuple_target = 512)")
     op.create_index(op.f("ix_bank_item_author_school_id"), "bank_item", ["author_school_id"], unique=False)
     op.create_index(op.f("ix_bank_item_created_by_id"), "bank_item", ["created_by_id"], unique=False)
     op.create_index(op.f("ix_bank_item_municipality_id"), "bank_item", ["municipality_id"], unique=False)
@@ -262,6 +274,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_bank_item_search", "bank_item", ["search_document"], unique=False, postgresql_using="gin"
     )
+    op.create_index(
+        "ix_bank_item_facets",
+        "bank_item",
+        ["region_id", "status"],
+        unique=False,
+        postgresql_include=[
+            "id", "kind", "form_codes", "direction_codes", "school_kind", "municipality_id",
+            "grade_from", "grade_to", "recommended", "published_at",
+        ],
+    )  # fmt: skip
     op.create_table(
         "bank_item_event",
         sa.Column("item_id", sa.Uuid(), nullable=False),
@@ -447,6 +469,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_bank_item_event_item_id"), table_name="bank_item_event")
     op.drop_index(op.f("ix_bank_item_event_actor_id"), table_name="bank_item_event")
     op.drop_table("bank_item_event")
+    op.drop_index("ix_bank_item_facets", table_name="bank_item")
     op.drop_index("ix_bank_item_search", table_name="bank_item", postgresql_using="gin")
     op.drop_index("ix_bank_item_region_id_status_published_at", table_name="bank_item")
     op.drop_index(op.f("ix_bank_item_municipality_id"), table_name="bank_item")

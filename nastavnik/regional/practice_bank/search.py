@@ -156,15 +156,17 @@ _FACETS = (
     "SELECT 'total' AS facet, '' AS value, count(*) AS n FROM m "
     "UNION ALL SELECT 'recommended', '', count(*) FROM m WHERE m.recommended "
     "UNION ALL SELECT 'kind', m.kind, count(*) FROM m GROUP BY m.kind "
-    "UNION ALL SELECT 'form', f, count(*) FROM m, unnest(m.form_codes) f GROUP BY f "
-    "UNION ALL SELECT 'direction', d, count(*) FROM m, unnest(m.direction_codes) d GROUP BY d "
+    # unnest() in the select list (one ProjectSet) costs a fraction of a lateral function scan per row.
+    "UNION ALL SELECT 'form', s.f, count(*) FROM (SELECT unnest(m.form_codes) AS f FROM m) s GROUP BY s.f "
+    "UNION ALL SELECT 'direction', s.d, count(*) FROM (SELECT unnest(m.direction_codes) AS d FROM m) s "
+    "GROUP BY s.d "
     "UNION ALL SELECT 'school_kind', m.school_kind, count(*) FROM m GROUP BY m.school_kind "
     "UNION ALL SELECT 'municipality', m.municipality_id::text, count(*) FROM m "
     "WHERE m.municipality_id IS NOT NULL GROUP BY m.municipality_id "
     f"UNION ALL {_LEVEL_CASES} "
-    "UNION ALL SELECT 'hit', p.id::text, p.n FROM (SELECT m.id, row_number() OVER "
-    "(ORDER BY m.rank DESC, m.recommended DESC, m.published_at DESC, m.id) AS n FROM m "
-    "ORDER BY n OFFSET :offset LIMIT :limit) p"
+    # The page by a top-N sort; its rows are numbered in that order.
+    "UNION ALL SELECT 'hit', p.id::text, row_number() OVER () FROM (SELECT m.id FROM m "
+    "ORDER BY m.rank DESC, m.recommended DESC, m.published_at DESC, m.id OFFSET :offset LIMIT :limit) p"
 )
 
 

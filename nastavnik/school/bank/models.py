@@ -112,6 +112,25 @@ class BankItem(IdMixin, TimestampMixin, Base):
         CheckConstraint("author_school_id IS NULL OR municipality_id IS NOT NULL", name="author_place"),
         Index("ix_bank_item_search", "search_document", postgresql_using="gin"),
         Index("ix_bank_item_region_id_status_published_at", "region_id", "status", "published_at"),
+        # The facet columns of a region's published items, read by an index-only scan when a
+        # search names no words: the heap, with the texts, is not read for the counts.
+        Index(
+            "ix_bank_item_facets",
+            "region_id",
+            "status",
+            postgresql_include=[
+                "id",
+                "kind",
+                "form_codes",
+                "direction_codes",
+                "school_kind",
+                "municipality_id",
+                "grade_from",
+                "grade_to",
+                "recommended",
+                "published_at",
+            ],
+        ),
     )
 
     region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"))
@@ -147,6 +166,11 @@ class BankItem(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     submitted_at: Mapped[dt.datetime | None]
     published_at: Mapped[dt.datetime | None]
+    # Ranks a match: the words found in the title come first (small, so it stays in the row
+    # while the long texts go to TOAST — see migration 20261201_13_02).
+    title_document: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(f"to_tsvector('{TS_CONFIG}'::regconfig, (title)::text)", persisted=True)
+    )
     search_text: Mapped[str] = mapped_column(Text, default="")
     search_document: Mapped[str] = mapped_column(
         TSVECTOR,
