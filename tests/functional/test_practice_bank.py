@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mailbox
 import re
+import uuid
 from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,14 @@ from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_region, set_school
 from nastavnik.regional.practice_bank import search
 from nastavnik.school.bank.models import CollectionItem
+from nastavnik.school.pairs.models import DevelopmentPlan, PlanItem
+from nastavnik.school.pairs.services import create_mentorship
 from nastavnik.school.participants.models import local_today
 from nastavnik.school.programme.models import RoadmapTemplate
 from nastavnik.tenants.models import Municipality, School, SchoolKind
+from nastavnik.tenants.reference import ReferenceKind, reference_by_code
 from tests.conftest import Browser, Persona, World, csrf_token, make_persona
+from tests.functional._matching import YEAR, small_pool
 
 pytestmark = pytest.mark.anyio
 
@@ -332,3 +337,72 @@ async def test_another_regions_school_and_other_roles_get_404(
     mentor = await browser_for(mentor_a)
     assert (await mentor.get(f"/s/{world.school_a.code}/bank")).status_code == 200
     assert (await mentor.get(f"/s/{world.school_a.code}/publications/new")).status_code == 403
+
+
+async def test_a_collected_plan_template_fills_a_pairs_plan(
+    db: AsyncSession, browser_for: Browser, world: World, curator_a: Persona, methodist: Persona
+) -> None:
+    m = await browser_for(methodist)
+    token = await csrf_token(m, f"/r/{world.region.code}/moderation/new")
+    reply = await m.post(
+        f"/r/{world.region.code}/moderation/new",
+        data={
+            "_csrf_token": token,
+            "kind": "plan_template",
+            "title": "Шаблон программы молодого учителя",
+            "summary": "Задачи на год.",
+            "forms": "teacher_student",
+            "plan": (
+                "Диагностика затруднений | Анкета и посещение уроков | 0\n"
+                "Открытый урок | Подготовка с наставником | 6"
+            ),
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303, reply.text[:1500]
+    item_id = reply.headers["location"].rsplit("/", 1)[1]
+    pool = await small_pool(db, world.school_a)
+    await set_school(db, world.school_a.id)
+    form = (await reference_by_code(db, ReferenceKind.FORM))["teacher_student"]
+    for profile in (pool.ivanova, pool.smirnova):
+        await db.refresh(profile, ["participant", "directions"])
+    pair = await create_mentorship(
+        db,
+        world.school_a,
+        year=YEAR,
+        form=form,
+        mentors=[pool.smirnova],
+        mentees=[pool.ivanova],
+        started_on=None,
+    )
+    await db.commit()
+    a = await browser_for(curator_a)
+    token = await csrf_token(a, f"/s/{world.school_a.code}/bank/{item_id}")
+    adopted = await a.post(
+        f"/s/{world.school_a.code}/bank/{item_id}/adopt", data={"_csrf_token": token}, follow_redirects=False
+    )
+    entry_url = adopted.headers["location"]
+    page = await a.get(entry_url)
+    assert "Добавить задачи в план пары" in page.text
+    assert f'value="{pair.id}"' in page.text
+    applied = await a.post(
+        f"{entry_url}/plan", data={"_csrf_token": token, "pair": str(pair.id)}, follow_redirects=False
+    )
+    assert applied.status_code == 303
+    assert applied.headers["location"].startswith(f"/s/{world.school_a.code}/pairs/{pair.id}")
+    await set_school(db, world.school_a.id)
+    tasks = (
+        (
+            await db.execute(
+                select(PlanItem.task)
+                .join(DevelopmentPlan, DevelopmentPlan.id == PlanItem.plan_id)
+                .where(DevelopmentPlan.mentorship_id == pair.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert {"Диагностика затруднений", "Открытый урок"} <= set(tasks)
+    # Another school's pair is not one of A's: the form refuses it.
+    refused = await a.post(f"{entry_url}/plan", data={"_csrf_token": token, "pair": str(uuid.uuid4())})
+    assert "Выберите пару из списка" in refused.text

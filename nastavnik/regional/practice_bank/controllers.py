@@ -22,6 +22,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from nastavnik.platform import documents as d
+from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.db import set_region, set_school
 from nastavnik.platform.settings import Settings
@@ -37,6 +38,7 @@ from nastavnik.school.bank.models import (
     BankItemKind,
     BankItemStatus,
 )
+from nastavnik.school.participants.models import local_today
 from nastavnik.school.roadmap.storage import (
     ACCEPT_ATTRIBUTE,
     ALLOWED_TITLE,
@@ -518,6 +520,7 @@ class SchoolBankController(EditorMixin, SchoolController):
     async def collection_item(
         self,
         page: Page,
+        workspace: SchoolScope,
         school: CurrentSchool,
         bank: BankScopeDep,
         *,
@@ -528,13 +531,47 @@ class SchoolBankController(EditorMixin, SchoolController):
         if entry is None:
             raise NotFoundException
         source = await svc.get_item(db, str(entry.bank_item_id)) if entry.bank_item_id else None
+        can_apply = workspace.can(Permission.SCHOOL_PAIRS_MANAGE) and bool(entry.plan_items)
+        year = AcademicYear.current(local_today()).start
         return await page(
             "bank/collection_item.html",
             scope=bank,
             entry=entry,
             source=source if source is not None and source.status is BankItemStatus.PUBLISHED else None,
+            pair_options=await svc.plan_pairs(db, school, year) if can_apply else [],
+            can_apply=can_apply,
             **_titles(),
         )
+
+    @post(
+        "/collection/{collection_item_id:str}/plan",
+        name="bank:collection_plan",
+        guards=[requires(Permission.SCHOOL_PAIRS_MANAGE)],
+    )
+    async def collection_plan(
+        self,
+        request: AnyRequest,
+        school: CurrentSchool,
+        bank: BankScopeDep,
+        *,
+        db: DB,
+        user: CurrentUser,
+        collection_item_id: FromPath[str],
+    ) -> Redirect:
+        del bank
+        entry = await svc.get_collection_item(db, school, collection_item_id)
+        if entry is None:
+            raise NotFoundException
+        pair_id = Form.from_mapping(await request.form(), ("pair",)).value("pair")
+        added = await svc.apply_plan(db, school, entry, pair_id) if entry.plan_items else 0
+        if added is None:
+            user.flash("error", "Выберите пару из списка: её план дополнят задачи шаблона.")
+            return Redirect(f"/s/{school.code}/collection/{entry.id}", status_code=303)
+        if not added:
+            user.flash("info", "В этом материале нет задач плана.")
+            return Redirect(f"/s/{school.code}/collection/{entry.id}", status_code=303)
+        user.flash("success", f"В план пары добавлено задач: {added}. Уточните сроки и мероприятия.")
+        return Redirect(f"/s/{school.code}/pairs/{pair_id}#plan", status_code=303)
 
 
 # --- the region's side ----------------------------------------------------------------

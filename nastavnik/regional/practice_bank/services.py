@@ -37,6 +37,15 @@ from nastavnik.school.bank.models import (
     BankWord,
     CollectionItem,
 )
+from nastavnik.school.pairs.models import (
+    DevelopmentPlan,
+    Mentorship,
+    MentorshipMember,
+    MentorshipStatus,
+    PlanItem,
+)
+from nastavnik.school.pairs.services import add_months
+from nastavnik.school.participants.models import local_today
 from nastavnik.school.programme.models import (
     Programme,
     ProgrammeModel,
@@ -700,3 +709,53 @@ async def get_collection_item(db: AsyncSession, school: School, entry_id: str) -
     except ValueError:
         return None
     return await db.get(CollectionItem, (school.id, key))
+
+
+# --- a plan template from the collection, into a pair's plan ----------------------------
+
+PLAN_PAIRS_LIMIT = 200
+
+
+async def plan_pairs(db: AsyncSession, school: School, year: int) -> list[tuple[str, str]]:
+    """The school's forming and active pairs of the year, to add a collected plan to (bounded)."""
+    result = await db.execute(
+        select(Mentorship)
+        .where(
+            Mentorship.school_id == school.id,
+            Mentorship.academic_year == year,
+            Mentorship.status.in_((MentorshipStatus.FORMING, MentorshipStatus.ACTIVE)),
+        )
+        .options(selectinload(Mentorship.members).selectinload(MentorshipMember.participant))
+        .order_by(Mentorship.created_at)
+        .limit(PLAN_PAIRS_LIMIT)
+    )
+    return [(str(m.id), m.title) for m in result.scalars()]
+
+
+async def apply_plan(db: AsyncSession, school: School, entry: CollectionItem, pair_id: str) -> int | None:
+    """Add the collected plan's tasks to the pair's development plan; None: no such pair."""
+    try:
+        key = uuid.UUID(pair_id)
+    except ValueError:
+        return None
+    plan = await db.scalar(
+        select(DevelopmentPlan)
+        .where(DevelopmentPlan.school_id == school.id, DevelopmentPlan.mentorship_id == key)
+        .options(selectinload(DevelopmentPlan.items), selectinload(DevelopmentPlan.mentorship))
+    )
+    if plan is None:
+        return None
+    start = plan.mentorship.started_on or local_today()
+    last = max((i.position for i in plan.items), default=-1)
+    for offset, row in enumerate(entry.plan_items, start=1):
+        plan.items.append(
+            PlanItem(
+                school_id=school.id,
+                task=str(row.get("task", "")),
+                activity=str(row.get("activity", "")),
+                due_on=add_months(start, int(row.get("month", 0))),
+                position=last + offset,
+            )
+        )
+    await db.flush()
+    return len(entry.plan_items)
