@@ -61,6 +61,7 @@ from nastavnik.regional.indicators.controllers import (
     RegionIndicatorsController,
 )
 from nastavnik.regional.mentor_search.controllers import MENTOR_SEARCH_CONTROLLERS
+from nastavnik.regional.practice_bank.controllers import PRACTICE_BANK_CONTROLLERS
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -234,6 +235,7 @@ def create_app(
             RegionIndicatorsController,
             IndicatorsApiController,
             *MENTOR_SEARCH_CONTROLLERS,
+            *PRACTICE_BANK_CONTROLLERS,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         openapi_config=indicators_openapi(),

@@ -103,6 +103,18 @@ class KeycloakProvisioner:
     async def ensure_region_groups(self, code: str) -> None:
         await self._guard(self._ensure_all([f"/regions/{code}/{role}" for role in REGION_ROLES]))
 
+    async def member_emails(self, path: str, limit: int = 50) -> list[str]:
+        """E-mails of the accounts in a group (the region's methodists, to notify them)."""
+
+        async def run() -> list[str]:
+            group_id = await self._group_id(path)
+            if group_id is None:
+                return []
+            members = await self.admin.a_get_group_members(group_id, {"max": limit})
+            return [str(m["email"]) for m in members if m.get("email")]
+
+        return await self._guard(run())
+
     async def _ensure_all(self, paths: list[str]) -> None:
         for path in paths:
             await self.ensure_group(path)

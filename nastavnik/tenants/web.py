@@ -146,7 +146,7 @@ async def home_url(db: AsyncSession, auth: AuthContext, last_used: str | None = 
     return links[0].url if links else None
 
 
-async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:
+async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:  # noqa: PLR0912 - one branch per section of the navigation
     """The school from the URL, if it is one of the user's; otherwise 404, never 403."""
     roles = auth.school_roles(code)
     if not roles:
@@ -170,6 +170,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Подбор пар", base + "matching", "route"))
         nav.append(("Наставники региона", base + "region/mentors", "search"))
         nav.append(("Межшкольные пары", base + "region/pairs", "users"))
+    elif Permission.SCHOOL_MEETINGS_LOG_OWN in permissions:
+        nav.append(("Межшкольные пары", base + "my-cross-pairs", "users"))
     if permissions & {Permission.SCHOOL_PAIRS_VIEW, Permission.SCHOOL_PAIRS_VIEW_OWN}:
         pairs_title = "Пары и группы" if Permission.SCHOOL_PAIRS_VIEW in permissions else "Мои пары"
         nav.append((pairs_title, base + "pairs", "users"))
@@ -180,6 +182,9 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Мониторинг", base + "monitoring", "chart"))
     else:
         nav.append(("Мои анкеты", base + "my-questionnaires", "file"))
+    nav.append(("Банк практик региона", base + "bank", "book"))
+    if Permission.SCHOOL_PROGRAMME_VIEW in permissions:
+        nav.append(("Методическая копилка", base + "collection", "file"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(
@@ -238,6 +243,9 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
+    workspace.nav_items.append(("Банк программ и практик", base + "bank", "book"))
+    if Permission.REGION_PRACTICES_MODERATE in workspace.permissions:
+        workspace.nav_items.append(("Модерация банка", base + "moderation", "check"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
     return workspace

@@ -99,3 +99,29 @@ async def cross_school_pair(
     await set_school(db, None)
     await set_region(db, None)
     return pair, person, profile
+
+
+async def mentor_persona(db: AsyncSession, settings: Any, school: School, profile: MentorProfile) -> Any:
+    """A sign-in for the mentor of `profile`: a mentor of `school` whose staff record is that participant."""
+    from nastavnik.platform.auth.permissions import Membership, Role, Scope
+    from nastavnik.tenants.models import StaffMember
+    from tests.conftest import make_persona
+
+    persona = await make_persona(
+        db, settings, "mentor_b", [Membership(Scope.SCHOOL, school.code, Role.MENTOR)]
+    )
+    await set_school(db, school.id)
+    staff = (
+        await db.execute(
+            select(StaffMember).where(
+                StaffMember.school_id == school.id, StaffMember.user_id == persona.user.id
+            )
+        )
+    ).scalar_one()
+    person = await db.get(Participant, (school.id, profile.participant_id))
+    assert person is not None
+    person.staff_member_id = staff.id
+    await db.flush()
+    await set_school(db, None)
+    await db.commit()
+    return persona

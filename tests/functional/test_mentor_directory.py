@@ -30,7 +30,7 @@ from nastavnik.school.participants.services import get_participant, save_mentor_
 from nastavnik.tenants.models import School, SchoolKind
 from nastavnik.tenants.reference import ReferenceKind, reference_items
 from tests.conftest import Browser, Persona, World, csrf_token, make_persona
-from tests.functional._directory import cross_school_pair, directory_mentor, entry_of
+from tests.functional._directory import cross_school_pair, directory_mentor, entry_of, mentor_persona
 from tests.functional._participants import CURRENT_YEAR, give_consent, make_mentee, make_mentor, make_person
 
 pytestmark = pytest.mark.anyio
@@ -282,13 +282,25 @@ async def test_the_whole_inter_school_loop(
     incoming = await browser_b.get(f"/s/{b.code}/region/pairs")
     assert "Гусева Екатерина" in incoming.text
     token_b = await csrf_token(browser_b, pair_url_b)
-    half = await browser_b.post(f"{pair_url_b}/decision", data={"_csrf_token": token_b, "decision": "accept"})
-    assert half.status_code == 422
-    assert "Подтвердите, что наставник согласен" in half.text
-    accepted = await browser_b.post(
+    # B's curator accepts first: the pair waits for the mentor, who answers in their workspace.
+    half = await browser_b.post(
         f"{pair_url_b}/decision",
-        data={"_csrf_token": token_b, "decision": "accept", "mentor_agreed": "1", "note": "С октября"},
+        data={"_csrf_token": token_b, "decision": "accept", "note": "С октября"},
         follow_redirects=False,
+    )
+    assert half.status_code == 303
+    waiting = await browser_a.get(pair_url_a)
+    assert "Запрос отправлен" in waiting.text
+    assert "belova@b.ru" not in waiting.text
+    mentor_b = await browser_for(await mentor_persona(db, settings, b, mentor))
+    own_url = f"/s/{b.code}/my-cross-pairs/{pair_id}"
+    assert "Гусева Екатерина" in (await mentor_b.get(f"/s/{b.code}/my-cross-pairs")).text
+    token_m = await csrf_token(mentor_b, own_url)
+    refused = await mentor_b.post(f"{own_url}/answer", data={"_csrf_token": token_m, "decision": "decline"})
+    assert refused.status_code == 422
+    assert "Напишите причину отказа" in refused.text
+    accepted = await mentor_b.post(
+        f"{own_url}/answer", data={"_csrf_token": token_m, "decision": "accept"}, follow_redirects=False
     )
     assert accepted.status_code == 303
 

@@ -10,7 +10,17 @@ from tests.conftest import Browser, Persona, World, csrf_token
 
 pytestmark = pytest.mark.anyio
 
-SCHOOL_GET_ROUTES = ["/s/{code}/", "/s/{code}/staff"]
+SCHOOL_GET_ROUTES = [
+    "/s/{code}/",
+    "/s/{code}/staff",
+    # The region's bank inside the school, its publications and methodical collection (issue 13);
+    # every route with ids is swept in tests/security/test_cross_tenant_sweep.py.
+    "/s/{code}/bank",
+    "/s/{code}/publications",
+    "/s/{code}/publications/new",
+    "/s/{code}/collection",
+    "/s/{code}/my-cross-pairs",
+]
 SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
 
 

@@ -58,6 +58,7 @@ from nastavnik.platform.db import school_owned_tables, set_region, set_school
 from nastavnik.platform.imports import ImportReport
 from nastavnik.platform.settings import Settings, load_settings
 from nastavnik.regional.indicators.models import RegionalReport, ReportStatus
+from nastavnik.school.bank.models import BankAttachment, CollectionItem
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, seed_school_demo
 from nastavnik.school.directory.models import CrossSchoolPair, CrossSchoolPairStatus, MentorDirectoryEntry
 from nastavnik.school.matching.models import IncompatibilityMark, MatchingPreference, MatchingRound
@@ -83,6 +84,7 @@ from nastavnik.school.programme.models import (
 from nastavnik.school.questionnaires.definitions import questions_of
 from nastavnik.school.questionnaires.models import ResponseStatus, Survey, SurveyResponse
 from nastavnik.school.roadmap.models import RoadmapAttachment, RoadmapItem
+from nastavnik.school.roadmap.storage import AttachmentStore
 from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
 from tests.conftest import PersonaBrowser, make_persona
@@ -197,7 +199,7 @@ class Ids:
         return PARAM_RE.sub(one, path)
 
 
-def _value_key(path: str, name: str) -> str:
+def _value_key(path: str, name: str) -> str:  # noqa: PLR0911 - one answer per kind of parameter
     """Which object a parameter names: `item_id` is a roadmap item, a plan item or a template item."""
     segments = [s for s in path.split("/") if s and not s.startswith("{")]
     area = segments[1] if segments and segments[0] in {"s", "m", "r"} and len(segments) > 1 else ""
@@ -213,6 +215,9 @@ def _value_key(path: str, name: str) -> str:
         return "region_code"
     if name in {"item_id", "stage_id", "template_id", "fmt"}:
         return f"{area}.{name}"
+    if name in {"bank_item_id", "bank_file_id"}:
+        # A school's URL names its own draft; a region's URL an item published in the region.
+        return f"{segments[0]}.{name}"
     return name
 
 
@@ -560,6 +565,112 @@ async def _add_objects(sweep: Sweep, who: str, school: School, ids: dict[str, st
         assert reply.status_code in {200, 303}, (reply.request.url, reply.status_code, reply.text[:500])
 
 
+async def _bank_objects(sweep: Sweep, region: Region, other_region: Region) -> dict[str, dict[str, str]]:
+    """The bank's objects, made as their authors would: each school's draft with a file, A's
+    practice published by the methodist (with a file), an item of each region's ИРО, adopted
+    by A and B into their collections."""
+    db, found = sweep.db, {}
+    fields = {
+        "kind": "practice",
+        "title": "Практика для проверки",
+        "summary": "Кратко.",
+        "description": "Что сделано.",
+        "results": "Результаты.",
+        "forms": "teacher_teacher",
+    }
+    drafts: dict[str, list[str]] = {}
+    for who, school in (("a_staff", sweep.school_a), ("b_staff", sweep.school_b)):
+        browser, token = sweep.browsers[who], sweep.token(who)
+        drafts[school.code] = []
+        for title in ("Черновик", "Опубликованная"):
+            reply = await browser.post(
+                f"/s/{school.code}/publications/new",
+                data={"_csrf_token": token, **fields, "title": f"{title} {school.name}"},
+                follow_redirects=False,
+            )
+            assert reply.status_code == 303, reply.text[:500]
+            item_id = reply.headers["location"].split("/")[-2]
+            drafts[school.code].append(item_id)
+            upload = await browser.post(
+                f"/s/{school.code}/publications/{item_id}/files",
+                data={"_csrf_token": token},
+                files={"file": ("Отчёт.pdf", PDF, "application/pdf")},
+                follow_redirects=False,
+            )
+            assert upload.status_code == 303, upload.text[:500]
+        submit = await browser.post(
+            f"/s/{school.code}/publications/{drafts[school.code][1]}/edit",
+            data={"_csrf_token": token, **fields, "title": f"Опубликованная {school.name}", "submit": "1"},
+            follow_redirects=False,
+        )
+        assert submit.status_code == 303, submit.text[:500]
+    methodist = sweep.browsers["iro_methodist_1"]
+    for code in (sweep.school_a.code, sweep.school_b.code):
+        approved = await methodist.post(
+            f"/r/{region.code}/bank/{drafts[code][1]}/moderate",
+            data={"_csrf_token": sweep.token("iro_methodist_1"), "action": "approve"},
+            follow_redirects=False,
+        )
+        assert approved.status_code == 303, approved.text[:500]
+    region_items = {}
+    for who, r in (("iro_methodist_1", region), ("iro_methodist_2", other_region)):
+        reply = await sweep.browsers[who].post(
+            f"/r/{r.code}/moderation/new",
+            data={"_csrf_token": sweep.token(who), **fields, "title": f"Материал ИРО {r.name}"},
+            follow_redirects=False,
+        )
+        assert reply.status_code == 303, reply.text[:500]
+        region_items[r.code] = reply.headers["location"].rsplit("/", 1)[1]
+    for who, school in (("a_staff", sweep.school_a), ("b_staff", sweep.school_b)):
+        reply = await sweep.browsers[who].post(
+            f"/s/{school.code}/bank/{region_items[region.code]}/adopt",
+            data={"_csrf_token": sweep.token(who)},
+            follow_redirects=False,
+        )
+        assert reply.status_code == 303, reply.text[:500]
+    await set_region(db, None)
+    for school in (sweep.school_a, sweep.school_b):
+        await set_school(db, school.id)
+        entry = await _first(db, select(CollectionItem.id).where(CollectionItem.school_id == school.id))
+        draft, published = drafts[school.code]
+        files = {
+            str(a.item_id): str(a.id)
+            for a in (
+                await db.execute(select(BankAttachment).where(BankAttachment.item_id.in_([draft, published])))
+            ).scalars()
+        }
+        found[school.code] = {
+            "s.bank_item_id": draft,
+            "s.bank_file_id": files[draft],
+            "r.bank_item_id": published,
+            "r.bank_file_id": files[published],
+            "collection_item_id": str(entry),
+        }
+    await set_school(db, None)
+    # The other region's own item, with a file its methodist would have attached.
+    await set_region(db, other_region.id)
+    await db.execute(text("SELECT set_config('app.bank_moderation', :r, true)"), {"r": str(other_region.id)})
+    key = AttachmentStore(sweep.settings.storage_dir).save(other_region.id, PDF, folder="bank")
+    attachment = BankAttachment(
+        item_id=uuid.UUID(region_items[other_region.code]),
+        filename="Рекомендации.pdf",
+        content_type="application/pdf",
+        size_bytes=len(PDF),
+        sha256="0" * 64,
+        storage_key=key,
+    )
+    db.add(attachment)
+    await db.flush()
+    await db.execute(text("SELECT set_config('app.bank_moderation', '', true)"))
+    await set_region(db, None)
+    await db.commit()
+    found["other_region"] = {
+        "r.bank_item_id": region_items[other_region.code],
+        "r.bank_file_id": str(attachment.id),
+    }
+    return found
+
+
 async def _collect_forms(sweep: Sweep, who: str, prefix: str, ids: Ids) -> dict[str, Form]:
     """The forms of every GET page under `prefix` as `who` sees them, by action path."""
     found: dict[str, Form] = {}
@@ -643,6 +754,13 @@ async def _build(
         )[0]
         for school, other in ((school_a, "gimn1-zar"), (school_b, "cdt-ozr"))
     }
+    # And pairs where A and B are the mentor's school (their mentors' own pages).
+    mentor_pairs = {
+        school.id: (
+            await cross_school_pair(db, schools[other], school, status=CrossSchoolPairStatus.REQUESTED)
+        )[0]
+        for school, other in ((school_a, "gimn1-zar"), (school_b, "cdt-ozr"))
+    }
     region = school_a.municipality.region
     assert region.code == DEMO_REGION[0]
     db.add(ImportReport(kind="schools", scope_code=region.code, filename="школы.xlsx", errors=[]))
@@ -699,6 +817,8 @@ async def _build(
         )
         assert reply.status_code in {200, 303}, reply.text[:500]
 
+    bank = await _bank_objects(sweep, region, other_region)
+
     report = await _first(db, select(ImportReport.id))
     common = {"report_id": str(report), "admin.template_id": str(shipped)}
     common |= await _regional_report_ids(db, region)
@@ -712,13 +832,16 @@ async def _build(
     common |= {"admin.stage_id": str(shipped_stage), "admin.item_id": str(shipped_item)}
     ids_a = await _school_ids(db, school_a, region, school_a.municipality)
     ids_a.values |= common | admin_template | await _directory_ids(db, school_a, cross_pairs[school_a.id])
+    ids_a.values |= bank[school_a.code] | {"mentor_pair_id": str(mentor_pairs[school_a.id].id)}
     ids_b = await _school_ids(db, school_b, region, ozyorsk)
     ids_b.values |= common | admin_template | await _directory_ids(db, school_b, cross_pairs[school_b.id])
+    ids_b.values |= bank[school_b.code] | {"mentor_pair_id": str(mentor_pairs[school_b.id].id)}
     sweep.ids_a, sweep.ids_b = ids_a, ids_b
     sweep.ids_other_region = Ids(
         {"region_code": other_region.code, "municipality_code": other_municipality.code}
         | await _template_ids(db, other_region)
         | await _regional_report_ids(db, other_region)
+        | bank["other_region"]
     )
 
     sweep.forms[a] = await _collect_forms(sweep, "a_staff", "/s/", ids_a)

@@ -14,20 +14,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from nastavnik.platform import documents as d
 from nastavnik.platform.academic_year import AcademicYear
-from nastavnik.platform.auth.permissions import Permission, Role
+from nastavnik.platform.auth.permissions import Permission, Role, Scope
 from nastavnik.platform.db import set_region
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx, request_id_of
+from nastavnik.regional.mentor_search import notices, services
 from nastavnik.regional.mentor_search import pairs as pair_svc
-from nastavnik.regional.mentor_search import services
 from nastavnik.regional.mentor_search.documents import pair_order
 from nastavnik.school.directory.models import (
     CROSS_SCHOOL_PAIR_STATUS_TITLES,
@@ -36,6 +37,7 @@ from nastavnik.school.directory.models import (
     MentorDirectoryEntry,
 )
 from nastavnik.school.pairs.documents import staff_with_role
+from nastavnik.school.pairs.services import participant_ids_of_user
 from nastavnik.school.participants.models import PARTICIPANT_KIND_TITLES, local_today
 from nastavnik.tenants.dependencies import (
     CurrentRegion,
@@ -51,7 +53,7 @@ from nastavnik.tenants.reference import ReferenceItem, ReferenceKind, reference_
 
 AnyRequest = Request[Any, Any, Any]
 REQUEST_FIELDS = ("mentee", "message")
-DECISION_FIELDS = ("decision", "note", "mentor_agreed")
+DECISION_FIELDS = ("decision", "note")
 MEETING_FIELDS = ("held_on", "topic", "notes")
 
 
@@ -180,6 +182,7 @@ class SchoolMentorSearchController(SchoolController):
     async def request_mentor(
         self,
         request: AnyRequest,
+        state: State,
         page: Page,
         workspace: SchoolScope,
         school: CurrentSchool,
@@ -196,6 +199,9 @@ class SchoolMentorSearchController(SchoolController):
         pair = await pair_svc.request_pair(db, school, entry, form, user_id=user.user.id, year=year)
         if pair is None:
             return await self._card(db, page, workspace, school, entry, form=form, status_code=422)
+        mentor_school = await db.get(School, entry.school_id)
+        if mentor_school is not None:
+            await notices.requested(state.settings, state.provisioner, pair, school, mentor_school)
         user.flash(
             "success", f"Запрос отправлен в {entry.school_name}. Ответ появится в разделе «Межшкольные пары»."
         )
@@ -215,6 +221,8 @@ class SchoolMentorSearchController(SchoolController):
             window=window.linked(f"/s/{school.code}/region/pairs"),
             school_names=names,
             status_titles=CROSS_SCHOOL_PAIR_STATUS_TITLES,
+            pairs_base=f"/s/{school.code}/region/pairs",
+            mentor_view=False,
         )
 
     async def _pair_page(
@@ -244,7 +252,11 @@ class SchoolMentorSearchController(SchoolController):
             status_titles=CROSS_SCHOOL_PAIR_STATUS_TITLES,
             can_decide=workspace.can(Permission.SCHOOL_MATCHING_MANAGE)
             and pair.mentor_school_id == school.id
-            and pair.status is CrossSchoolPairStatus.REQUESTED,
+            and pair.status is CrossSchoolPairStatus.REQUESTED
+            and not pair.curator_agreed,
+            pair_url=f"/s/{school.code}/region/pairs/{pair.id}",
+            answer_url=f"/s/{school.code}/region/pairs/{pair.id}/decision",
+            mentor_view=False,
             can_log=workspace.can(Permission.SCHOOL_MATCHING_MANAGE)
             and pair.status is CrossSchoolPairStatus.ACCEPTED,
             decision_form=decision_form or Form(),
@@ -282,6 +294,7 @@ class SchoolMentorSearchController(SchoolController):
     async def decide(
         self,
         request: AnyRequest,
+        state: State,
         page: Page,
         workspace: SchoolScope,
         school: CurrentSchool,
@@ -296,12 +309,16 @@ class SchoolMentorSearchController(SchoolController):
             return await self._pair_page(
                 request, db, page, workspace, school, pair, actor=user, decision_form=form, status_code=422
             )
-        user.flash(
-            "success",
-            "Пара согласована: приказы готовы."
-            if pair.status is CrossSchoolPairStatus.ACCEPTED
-            else "Запрос отклонён.",
+        await notices.answered(
+            db,
+            state.settings,
+            state.provisioner,
+            pair,
+            school,
+            await db.get(School, pair.mentee_school_id),
+            by_mentor=False,
         )
+        user.flash("success", _answer_message(pair))
         return Redirect(f"/s/{school.code}/region/pairs/{pair.id}", status_code=303)
 
     @post(
@@ -357,6 +374,165 @@ class SchoolMentorSearchController(SchoolController):
         )
 
 
+def _answer_message(pair: CrossSchoolPair) -> str:
+    if pair.status is CrossSchoolPairStatus.ACCEPTED:
+        return "Пара согласована: приказы обеих школ готовы."
+    if pair.status is CrossSchoolPairStatus.DECLINED:
+        return "Запрос отклонён: школа наставляемого получит письмо."
+    if not pair.mentor_agreed:
+        return "Ответ записан. Пара будет согласована, когда наставник подтвердит запрос в своём кабинете."
+    return "Ответ записан. Пара будет согласована, когда куратор школы примет запрос."
+
+
+class MentorCrossSchoolController(SchoolController):
+    """`/s/<school>/my-cross-pairs`: a mentor's own inter-school requests and pairs, where the
+    mentor accepts or declines a request and logs the pair's meetings."""
+
+    path = "/s/{school_code:str}/my-cross-pairs"
+    # The school's curators may open these pages too (to see what the mentor sees); only the
+    # mentor answers.
+    guards = [  # noqa: RUF012
+        *SchoolController.guards,
+        requires(Permission.SCHOOL_PAIRS_VIEW_OWN, Permission.SCHOOL_MATCHING_VIEW, hidden=True),
+    ]
+
+    async def _profiles(self, db: DB, school: School, user: CurrentUser) -> set[Any]:
+        return await pair_svc.mentor_profile_ids(
+            db, school, await participant_ids_of_user(db, school, user.user.id)
+        )
+
+    async def _pair(
+        self, db: DB, school: School, user: CurrentUser, pair_id: str, *, as_mentor: bool = False
+    ) -> CrossSchoolPair:
+        """The school's pair as its mentor's; a curator may look at it, only the mentor acts."""
+        pair = await pair_svc.get_pair(db, school, pair_id)
+        if pair is None or pair.mentor_school_id != school.id:
+            raise NotFoundException
+        mentor = pair_svc.is_pairs_mentor(pair, school, await self._profiles(db, school, user))
+        if not mentor and not user.roles_in(Scope.SCHOOL, school.code) & {Role.CURATOR, Role.DIRECTOR}:
+            raise NotFoundException
+        if as_mentor and not mentor:
+            raise PermissionDeniedException
+        return pair
+
+    @get("/", name="my_cross_pairs:index")
+    async def index(
+        self, request: AnyRequest, page: Page, school: CurrentSchool, *, db: DB, user: CurrentUser
+    ) -> Template:
+        rows, window = await pair_svc.mentor_pairs_page(
+            db, school, await self._profiles(db, school, user), page_number(request.query_params)
+        )
+        return await page(
+            "mentor_search/pairs.html",
+            rows=rows,
+            window=window.linked(f"/s/{school.code}/my-cross-pairs"),
+            school_names=await _school_names(db, {p.mentee_school_id for p in rows} | {school.id}),
+            status_titles=CROSS_SCHOOL_PAIR_STATUS_TITLES,
+            pairs_base=f"/s/{school.code}/my-cross-pairs",
+            mentor_view=True,
+        )
+
+    async def _page(
+        self,
+        request: AnyRequest,
+        db: DB,
+        page: Page,
+        school: School,
+        pair: CrossSchoolPair,
+        *,
+        actor: CurrentUser,
+        decision_form: Form | None = None,
+        meeting_form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        await pair_svc.audit_read(db, school, pair, actor_id=actor.user.id, request_id=request_id_of(request))
+        form_item = await db.get(ReferenceItem, pair.form_id)
+        base = f"/s/{school.code}/my-cross-pairs/{pair.id}"
+        mentor = pair_svc.is_pairs_mentor(pair, school, await self._profiles(db, school, actor))
+        return await page(
+            "mentor_search/pair.html",
+            status_code=status_code,
+            pair=pair,
+            ours_is_mentee=False,
+            school_names=await _school_names(db, {pair.mentee_school_id, pair.mentor_school_id}),
+            form_title=form_item.title if form_item else "",
+            status_titles=CROSS_SCHOOL_PAIR_STATUS_TITLES,
+            can_decide=mentor and pair.status is CrossSchoolPairStatus.REQUESTED and not pair.mentor_agreed,
+            can_log=mentor and pair.status is CrossSchoolPairStatus.ACCEPTED,
+            decision_form=decision_form or Form(),
+            meeting_form=meeting_form or Form(),
+            meetings=await pair_svc.meetings_of(db, pair),
+            kind_titles={k.value: t for k, t in PARTICIPANT_KIND_TITLES.items()},
+            pair_url=base,
+            answer_url=f"{base}/answer",
+            mentor_view=True,
+        )
+
+    @get("/{mentor_pair_id:str}", name="my_cross_pairs:show")
+    async def show(
+        self,
+        request: AnyRequest,
+        page: Page,
+        school: CurrentSchool,
+        *,
+        db: DB,
+        user: CurrentUser,
+        mentor_pair_id: FromPath[str],
+    ) -> Template:
+        pair = await self._pair(db, school, user, mentor_pair_id)
+        return await self._page(request, db, page, school, pair, actor=user)
+
+    @post("/{mentor_pair_id:str}/answer", name="my_cross_pairs:answer")
+    async def answer(
+        self,
+        request: AnyRequest,
+        state: State,
+        page: Page,
+        school: CurrentSchool,
+        *,
+        db: DB,
+        user: CurrentUser,
+        mentor_pair_id: FromPath[str],
+    ) -> Template | Redirect:
+        pair = await self._pair(db, school, user, mentor_pair_id, as_mentor=True)
+        form = Form.from_mapping(await request.form(), DECISION_FIELDS)
+        if not await pair_svc.mentor_answer(db, school, pair, form):
+            return await self._page(
+                request, db, page, school, pair, actor=user, decision_form=form, status_code=422
+            )
+        await notices.answered(
+            db,
+            state.settings,
+            state.provisioner,
+            pair,
+            school,
+            await db.get(School, pair.mentee_school_id),
+            by_mentor=True,
+        )
+        user.flash("success", _answer_message(pair))
+        return Redirect(f"/s/{school.code}/my-cross-pairs/{pair.id}", status_code=303)
+
+    @post("/{mentor_pair_id:str}/meetings", name="my_cross_pairs:meeting")
+    async def log_meeting(
+        self,
+        request: AnyRequest,
+        page: Page,
+        school: CurrentSchool,
+        *,
+        db: DB,
+        user: CurrentUser,
+        mentor_pair_id: FromPath[str],
+    ) -> Template | Redirect:
+        pair = await self._pair(db, school, user, mentor_pair_id, as_mentor=True)
+        form = Form.from_mapping(await request.form(), MEETING_FIELDS)
+        if await pair_svc.log_meeting(db, school, pair, form, user_id=user.user.id) is None:
+            return await self._page(
+                request, db, page, school, pair, actor=user, meeting_form=form, status_code=422
+            )
+        user.flash("success", "Встреча записана: её видят обе школы.")
+        return Redirect(f"/s/{school.code}/my-cross-pairs/{pair.id}#meetings", status_code=303)
+
+
 async def _school_names(db: DB, ids: set[Any]) -> dict[Any, str]:
     if not ids:
         return {}
@@ -399,4 +575,8 @@ class RegionMentorSearchController(RegionController):
         )
 
 
-MENTOR_SEARCH_CONTROLLERS = (SchoolMentorSearchController, RegionMentorSearchController)
+MENTOR_SEARCH_CONTROLLERS = (
+    SchoolMentorSearchController,
+    RegionMentorSearchController,
+    MentorCrossSchoolController,
+)

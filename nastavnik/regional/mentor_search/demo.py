@@ -376,12 +376,15 @@ async def _pairs(
     form = Form(
         data={
             "decision": "accept",
-            "mentor_agreed": "1",
             "note": "Наталья Сергеевна готова начать с октября.",
         }
     )
-    if not await pair_svc.decide(db, gymnasium, accepted, form, user_id=None):
-        msg = f"demo inter-school decision: {form.errors}"
+    # The mentor accepted in their workspace, then the gymnasium's curator: the pair is agreed.
+    agreed = Form(data={"decision": "accept"})
+    if not await pair_svc.mentor_answer(db, gymnasium, accepted, agreed) or not await pair_svc.decide(
+        db, gymnasium, accepted, form, user_id=None
+    ):
+        msg = f"demo inter-school decision: {form.errors} {agreed.errors}"
         raise RuntimeError(msg)
     await pair_svc.log_meeting(
         db,

@@ -240,57 +240,120 @@ async def pairs_page(db: AsyncSession, school: School, page: int) -> tuple[Seque
     return await page_of(db, query, page)
 
 
-async def decide(
-    db: AsyncSession, school: School, pair: CrossSchoolPair, form: Form, *, user_id: uuid.UUID | None
-) -> bool:
-    """School B (the mentor's) accepts with the mentor's agreement, or declines with a reason."""
-    if school.id != pair.mentor_school_id or pair.status is not CrossSchoolPairStatus.REQUESTED:
-        form.error("__all__", "На этот запрос уже ответили.")
-        return False
+def _answer(form: Form) -> tuple[str, str] | None:
     decision = form.require("decision", "Выберите: принять запрос или отклонить.")
     note = form.value("note")[:MESSAGE_LIMIT]
     if decision not in {"accept", "decline", ""}:
         form.error("decision", "Выберите: принять запрос или отклонить.")
     if decision == "decline" and not note:
         form.error("note", "Напишите причину отказа: её увидит школа, отправившая запрос.")
-    agreed = form.value("mentor_agreed") in {"1", "on", "true"}
-    if decision == "accept" and not agreed:
-        form.error("mentor_agreed", "Подтвердите, что наставник согласен работать с этим наставляемым.")
-    if not form.ok:
+    return (decision, note) if form.ok else None
+
+
+async def _agree(db: AsyncSession, school: School, pair: CrossSchoolPair, form: Form) -> bool:
+    """Both of school B have accepted: the pair is agreed, with the mentor's contact for A."""
+    mentor = await db.execute(
+        select(MentorProfile)
+        .where(MentorProfile.school_id == school.id, MentorProfile.id == pair.mentor_profile_id)
+        .options(selectinload(MentorProfile.participant))
+    )
+    profile = mentor.scalar_one_or_none()
+    if profile is None:
+        form.error("__all__", "Наставника уже нет в базе школы.")
         return False
-    mentor_participant = None
+    load = await db.scalar(
+        select(mentor_load_expression()).where(
+            MentorProfile.school_id == school.id, MentorProfile.id == profile.id
+        )
+    )
+    if load is not None and load >= profile.capacity:
+        form.error("__all__", "У наставника не осталось свободных мест: увеличьте нагрузку или откажите.")
+        return False
+    pair.status = CrossSchoolPairStatus.ACCEPTED
+    pair.mentor_contact = profile.participant.email
+    pair.order_number = f"МП-{local_today():%Y}-{str(pair.id)[-4:].upper()}"
+    await db.flush()
+    await directory.sync_mentors(db, school.id, [profile.participant_id])
+    return True
+
+
+async def decide(
+    db: AsyncSession, school: School, pair: CrossSchoolPair, form: Form, *, user_id: uuid.UUID | None
+) -> bool:
+    """School B's curator accepts or declines; the pair is agreed once the mentor has accepted too."""
+    if (
+        school.id != pair.mentor_school_id
+        or pair.status is not CrossSchoolPairStatus.REQUESTED
+        or pair.curator_agreed
+    ):
+        form.error("__all__", "На этот запрос уже ответили.")
+        return False
+    answer = _answer(form)
+    if answer is None:
+        return False
+    decision, note = answer
     if decision == "accept":
-        mentor = await db.execute(
-            select(MentorProfile)
-            .where(MentorProfile.school_id == school.id, MentorProfile.id == pair.mentor_profile_id)
-            .options(selectinload(MentorProfile.participant))
-        )
-        profile = mentor.scalar_one_or_none()
-        if profile is None:
-            form.error("__all__", "Наставника уже нет в базе школы.")
+        if pair.mentor_agreed and not await _agree(db, school, pair, form):
             return False
-        load = await db.scalar(
-            select(mentor_load_expression()).where(
-                MentorProfile.school_id == school.id, MentorProfile.id == profile.id
-            )
-        )
-        if load is not None and load >= profile.capacity:
-            form.error("__all__", "У наставника не осталось свободных мест: увеличьте нагрузку или откажите.")
-            return False
-        mentor_participant = profile.participant_id
-        pair.status = CrossSchoolPairStatus.ACCEPTED
-        pair.mentor_agreed = True
-        pair.mentor_contact = profile.participant.email
-        pair.order_number = f"МП-{local_today():%Y}-{str(pair.id)[-4:].upper()}"
+        pair.curator_agreed = True
     else:
         pair.status = CrossSchoolPairStatus.DECLINED
-    pair.decision_note = note
+    pair.decision_note = "\n".join(n for n in (pair.decision_note, note) if n)
     pair.decided_by_id = user_id
     pair.decided_at = utcnow()
     await db.flush()
-    if mentor_participant is not None:
-        await directory.sync_mentors(db, school.id, [mentor_participant])
     return True
+
+
+def is_pairs_mentor(pair: CrossSchoolPair, school: School, mentor_profile_ids: set[uuid.UUID]) -> bool:
+    return pair.mentor_school_id == school.id and pair.mentor_profile_id in mentor_profile_ids
+
+
+async def mentor_profile_ids(
+    db: AsyncSession, school: School, participant_ids: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    if not participant_ids:
+        return set()
+    rows = await db.execute(
+        select(MentorProfile.id).where(
+            MentorProfile.school_id == school.id, MentorProfile.participant_id.in_(participant_ids)
+        )
+    )
+    return set(rows.scalars())
+
+
+async def mentor_answer(db: AsyncSession, school: School, pair: CrossSchoolPair, form: Form) -> bool:
+    """The mentor answers in their own workspace; the pair is agreed once B's curator has too."""
+    if pair.status is not CrossSchoolPairStatus.REQUESTED or pair.mentor_agreed:
+        form.error("__all__", "На этот запрос уже ответили.")
+        return False
+    answer = _answer(form)
+    if answer is None:
+        return False
+    decision, note = answer
+    if decision == "accept":
+        if pair.curator_agreed and not await _agree(db, school, pair, form):
+            return False
+        pair.mentor_agreed = True
+    else:
+        pair.status = CrossSchoolPairStatus.DECLINED
+    pair.decision_note = "\n".join(n for n in (pair.decision_note, note and f"Наставник: {note}") if n)
+    pair.mentor_answered_at = utcnow()
+    await db.flush()
+    return True
+
+
+async def mentor_pairs_page(
+    db: AsyncSession, school: School, profile_ids: set[uuid.UUID], page: int
+) -> tuple[Sequence[CrossSchoolPair], Window]:
+    query = (
+        select(CrossSchoolPair)
+        .where(
+            CrossSchoolPair.mentor_school_id == school.id, CrossSchoolPair.mentor_profile_id.in_(profile_ids)
+        )
+        .order_by(CrossSchoolPair.created_at.desc(), CrossSchoolPair.id)
+    )
+    return await page_of(db, query, page)
 
 
 async def log_meeting(

@@ -58,7 +58,11 @@ async def provide_admin_bank(workspace: AdminScope) -> Bank:
 
 async def _template(db: DB, bank: Bank, template_id: str, *, editable: bool = True) -> RoadmapTemplate:
     template = await bank_svc.get_template(db, template_id)
-    visible = template is not None and (template.region_id is None or bank.can_edit(template))
+    visible = (
+        template is not None
+        and template.school_id is None
+        and (template.region_id is None or bank.can_edit(template))
+    )
     if template is None or not visible or (editable and not bank.can_edit(template)):
         raise NotFoundException
     return template

@@ -197,7 +197,11 @@ class CrossSchoolPair(IdMixin, TimestampMixin, Base):
     mentor_contact: Mapped[str] = mapped_column(String(320), default="")
     message: Mapped[str] = mapped_column(Text, default="")
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # Both of school B must accept: its curator (in the school's pages) and the mentor (in
+    # their own workspace), in either order; the pair is agreed when both have.
     mentor_agreed: Mapped[bool] = mapped_column(default=False)
+    curator_agreed: Mapped[bool] = mapped_column(default=False)
+    mentor_answered_at: Mapped[dt.datetime | None]
     requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     decided_at: Mapped[dt.datetime | None]

@@ -64,6 +64,11 @@ class RoadmapTemplate(IdMixin, TimestampMixin, Base):
     based_on_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("roadmap_template.id", ondelete="SET NULL"), index=True
     )
+    # A school's own template (a programme adopted from the region's bank): offered to that
+    # school only; the region's and the shipped templates have none.
+    school_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     model: Mapped[ProgrammeModel] = mapped_column(_enum(ProgrammeModel, "programme_model"))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -87,8 +87,15 @@ async def templates_for_school(db: AsyncSession, school: School) -> list[Roadmap
         .where(
             RoadmapTemplate.active.is_(True),
             or_(RoadmapTemplate.region_id.is_(None), RoadmapTemplate.region_id == region_id),
+            # The school's own templates (programmes adopted from the region's bank) and no other's.
+            or_(RoadmapTemplate.school_id.is_(None), RoadmapTemplate.school_id == school.id),
         )
-        .order_by(RoadmapTemplate.region_id.is_(None), RoadmapTemplate.sort_order, RoadmapTemplate.title)
+        .order_by(
+            RoadmapTemplate.school_id.is_(None),
+            RoadmapTemplate.region_id.is_(None),
+            RoadmapTemplate.sort_order,
+            RoadmapTemplate.title,
+        )
     )
     templates = list(result.scalars())
     replaced = {t.based_on_id for t in templates if t.region_id is not None and t.based_on_id}

@@ -32,7 +32,7 @@ async def templates_of(db: AsyncSession, region_id: uuid.UUID | None) -> list[Ro
         condition = or_(condition, RoadmapTemplate.region_id == region_id)
     result = await db.execute(
         select(RoadmapTemplate)
-        .where(condition)
+        .where(condition, RoadmapTemplate.school_id.is_(None))
         .options(selectinload(RoadmapTemplate.stages).selectinload(RoadmapTemplateStage.items))
         .order_by(RoadmapTemplate.region_id.is_(None), RoadmapTemplate.sort_order, RoadmapTemplate.title)
     )

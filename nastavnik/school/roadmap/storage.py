@@ -96,8 +96,9 @@ class AttachmentStore:
             raise ValueError(msg)
         return path
 
-    def save(self, school_id: uuid.UUID, data: bytes) -> str:
-        key = f"roadmap/{school_id}/{uuid.uuid4().hex}"
+    def save(self, school_id: uuid.UUID, data: bytes, *, folder: str = "roadmap") -> str:
+        """Store `data` under `<folder>/<owner>/<uuid>` (the region's bank: `bank/<region_id>`)."""
+        key = f"{folder}/{school_id}/{uuid.uuid4().hex}"
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
