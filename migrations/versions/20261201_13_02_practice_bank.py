@@ -17,7 +17,7 @@ under the policies. A school's roadmap template (`roadmap_template.school_id`) i
 of a programme already published in the region.
 
 Revision ID: 20261201_13_02
-Revises: 20261201_12_03
+Revises: 20261201_16_01
 Create Date: 2026-12-01
 """
 
@@ -31,7 +31,7 @@ from nastavnik.platform.db import rls_disable_sql, rls_enable_sql
 from nastavnik.platform.migration_helpers import app_role
 
 revision: str = "20261201_13_02"
-down_revision: str | None = "20261201_12_03"
+down_revision: str | None = "20261201_16_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
