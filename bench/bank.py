@@ -267,6 +267,9 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"bank_item with indexes: {size[0] if size else '?'}; vocabulary: {words[0] if words else '?'} words"
     )
+    if args.cold:
+        search.KEPT.size = 0
+    print("kept searches: " + ("off (--cold)" if args.cold else f"on (up to {search.KEPT.size})"))
     try:
         result = await run_load(urls.app, region_id, args.clients, args.requests, queries(mun_ids))
         if args.json:
@@ -288,4 +291,9 @@ if __name__ == "__main__":
     parser.add_argument("--database", default="nastavnik_bench_bank")
     parser.add_argument("--keep", action="store_true", help="keep the database after the run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="no kept searches: every request searches the bank (the cost of a new search)",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -366,8 +366,8 @@ async def main(args: argparse.Namespace) -> None:
         vocabulary = conn.execute("SELECT count(*) FROM mentor_directory_word").fetchone()
     print(f"vocabulary: {vocabulary[0] if vocabulary else '?'} words")
     if args.cold:
-        search.KEPT_SEARCHES = 0
-    print("kept searches: " + ("off (--cold)" if args.cold else f"on (up to {search.KEPT_SEARCHES})"))
+        search.KEPT.size = 0
+    print("kept searches: " + ("off (--cold)" if args.cold else f"on (up to {search.KEPT.size})"))
     try:
         await run_load(urls.app, region_id, args.clients, args.requests, queries(mun_ids))
     finally:

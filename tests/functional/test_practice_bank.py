@@ -268,6 +268,28 @@ async def test_search_counts_facets_in_sql_and_filters_by_them(
     }
     stem, _, _ = await search.search(db, search.BankQuery(q="профессии"), world.region.id)
     assert [i.title for i in stem] == ["Профориентационный маршрут «Моя профессия»"]
+    # Searches are kept until the region's bank changes: a fourth item shows at once.
+    kept = await search.search(db, search.BankQuery(), world.region.id)
+    assert kept is await search.search(db, search.BankQuery(), world.region.id)
+    token = await csrf_token(m, f"/r/{world.region.code}/moderation/new")
+    reply = await m.post(
+        f"/r/{world.region.code}/moderation/new",
+        data={
+            "_csrf_token": token,
+            "kind": "practice",
+            "title": "Клуб юных исследователей",
+            "summary": "Описание.",
+            "description": "Что сделано.",
+            "results": "Результаты.",
+            "forms": "student_student",
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    await set_school(db, None)
+    await set_region(db, world.region.id)
+    _, facets, window = await search.search(db, search.BankQuery(), world.region.id)
+    assert facets.total == window.total == 4
 
 
 async def test_a_programme_adopted_from_the_bank_becomes_the_schools_roadmap_template(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +25,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.academic_year import AcademicYear
+from nastavnik.platform.kept import Kept, detached_copy
 from nastavnik.platform.ui import pagination
 from nastavnik.platform.ui.pagination import Window, page_number
 from nastavnik.school.directory.models import TS_CONFIG, MentorDirectoryEntry, MentorDirectoryVersion
@@ -191,18 +190,8 @@ async def set_similarity(db: AsyncSession) -> None:
 SearchResult = tuple[Sequence[tuple[MentorDirectoryEntry, int]], Window]
 
 # Searches kept per worker: (scope, query, directory version) → the page found. A card
-# written anywhere in the region moves its version (migration 20261201_16_01), so nothing
-# stale is served; least recently used searches go first.
-_KEPT: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
-KEPT_SEARCHES = 2_000
-
-
-def _snapshot(entry: MentorDirectoryEntry) -> MentorDirectoryEntry:
-    """A copy of the card's columns that belongs to no session (safe to keep and share)."""
-    copy = MentorDirectoryEntry()
-    for attribute in sa_inspect(MentorDirectoryEntry).column_attrs:
-        setattr(copy, attribute.key, getattr(entry, attribute.key))
-    return copy
+# written anywhere in the region renews its version (migration 20261201_16_01).
+KEPT = Kept[SearchResult](2_000)
 
 
 async def search(
@@ -232,16 +221,11 @@ async def search(
         AcademicYear.current(local_today()).start,
         version,
     )
-    kept = _KEPT.get(key)
+    kept = KEPT.get(key)
     if kept is not None:
-        _KEPT.move_to_end(key)
         return kept
     rows, window = await _search(db, query, region_id, exclude_school_id=exclude_school_id)
-    result: SearchResult = ([(_snapshot(entry), free) for entry, free in rows], window)
-    _KEPT[key] = result
-    while len(_KEPT) > KEPT_SEARCHES:
-        _KEPT.popitem(last=False)
-    return result
+    return KEPT.put(key, ([(detached_copy(entry), free) for entry, free in rows], window))
 
 
 async def _search(

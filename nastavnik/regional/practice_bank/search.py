@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.platform.kept import Kept, detached_copy
 from nastavnik.platform.ui.pagination import Window, page_number
 from nastavnik.regional.practice_bank.services import LEVELS
-from nastavnik.school.bank.models import TS_CONFIG, BankItem, BankItemKind
+from nastavnik.school.bank.models import TS_CONFIG, BankItem, BankItemKind, BankItemVersion
 from nastavnik.tenants.models import SchoolKind
 
 PAGE_SIZE = 20
@@ -204,9 +205,26 @@ async def _run(
     return facets, [key for _, key in sorted(hits)]
 
 
-async def search(
-    db: AsyncSession, query: BankQuery, region_id: uuid.UUID
-) -> tuple[Sequence[BankItem], Facets, Window]:
+BankResult = tuple[Sequence[BankItem], Facets, Window]
+
+# Searches kept per worker: (region, query, bank version) → the page and its facets. Any
+# write to a bank item of the region renews its version (migration 20261201_16_02); the
+# search reads published items only, the same for everyone in the region.
+KEPT = Kept[BankResult](2_000)
+
+
+async def search(db: AsyncSession, query: BankQuery, region_id: uuid.UUID) -> BankResult:
+    """One page of published items with the facets' counts; repeated searches from memory."""
+    version = await db.scalar(select(BankItemVersion.version).where(BankItemVersion.region_id == region_id))
+    key = (region_id, query, version)
+    kept = KEPT.get(key)
+    if kept is not None:
+        return kept
+    items, facets, window = await _search(db, query, region_id)
+    return KEPT.put(key, ([detached_copy(item) for item in items], facets, window))
+
+
+async def _search(db: AsyncSession, query: BankQuery, region_id: uuid.UUID) -> BankResult:
     words = query_words(query.q)
     corrections = await spellings(db, region_id, words)
     tsquery, binds = tsquery_sql(words, corrections) if words else ("CAST(NULL AS tsquery)", {})

@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Enum,
@@ -269,3 +270,17 @@ class CollectionItem(SchoolOwned, Base):
     )
     added_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class BankItemVersion(Base):
+    """A number per region, renewed by a trigger on every write to the region's bank items.
+
+    Searches of the bank are kept per worker under it (`practice_bank.search`), as the
+    mentor directory's are under `MentorDirectoryVersion`. Holds no person.
+    """
+
+    __tablename__ = "bank_item_version"
+
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
