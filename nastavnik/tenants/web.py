@@ -165,6 +165,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Мониторинг", base + "monitoring", "chart"))
     else:
         nav.append(("Мои анкеты", base + "my-questionnaires", "file"))
+    if Permission.SCHOOL_COMPLETION_VIEW in permissions:
+        nav.append(("Итоги года", base + "completion", "check-circle"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(
