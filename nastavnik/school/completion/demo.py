@@ -130,6 +130,17 @@ async def seed_school_completion(db: AsyncSession, school: School, *, today: dt.
 
 async def _results(db: AsyncSession, school: School, past: AcademicYear, pairs: list[Mentorship]) -> None:
     final_day = dt.date(past.start + 1, 5, 20)
+    db.add(
+        Meeting(
+            school_id=school.id,
+            academic_year=past.start,
+            kind=MeetingKind.FINAL_CEREMONY,
+            held_on=dt.date(past.start + 1, 5, 22),
+            format=MeetingFormat.IN_PERSON,
+            topic="Наставничество: итоги года",
+            notes="актовый зал, 15:00",
+        )
+    )
     for index, pair in enumerate(pairs):
         terminated = index == len(pairs) - 1
         meeting = None

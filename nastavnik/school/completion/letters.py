@@ -22,6 +22,7 @@ from nastavnik.platform.auth.permissions import Role
 from nastavnik.platform.db import set_school
 from nastavnik.platform.russian import Case, Gender
 from nastavnik.school.completion.models import Incentive, IncentiveKind, RecipientKind
+from nastavnik.school.documents.builders import lower_first
 from nastavnik.school.meetings.models import Meeting, MeetingKind
 from nastavnik.school.pairs.documents import staff_with_role
 from nastavnik.school.participants.models import Participant, ParticipantKind, PartnerOrganization
@@ -150,6 +151,7 @@ def _letter_blocks(
         ]
     if incentive.recipient is RecipientKind.PARENT:
         pupil = r.person
+        female = pupil is not None and russian.gender_of(pupil.first_name, pupil.middle_name) is Gender.FEMALE
         child = (
             f" {_child_word(pupil)} — наставника-обучающегося {d.name_in(pupil.full_name, Case.GENITIVE)}"
             if pupil
@@ -158,7 +160,11 @@ def _letter_blocks(
         body = (
             f"Администрация {d.title_in(school.name, Case.GENITIVE)} выражает благодарность "
             f"{d.name_in(r.name, Case.DATIVE)} за воспитание{child}, "
-            + (wording or f"активно и ответственно помогавшего другим ребятам в {year.title} учебном году")
+            + (
+                wording
+                or f"активно и ответственно помогавше{'й' if female else 'го'} другим ребятам "
+                f"в {year.title} учебном году"
+            )
             + "."
         )
         return [
@@ -222,7 +228,7 @@ def _with_position(r: Recipient, case: Case) -> str:
     )
     if r.person and r.person.kind is ParticipantKind.PUPIL and r.person.class_title:
         return f"{name}, обучающ{'уюся' if _gender(r.name) is Gender.FEMALE else 'егося'} {r.person.class_title} класса"
-    return f"{name}, {d.title_in(position, case).lower()}" if position else name
+    return f"{name}, {lower_first(d.title_in(position, case))}" if position else name
 
 
 def incentives_order(
@@ -364,7 +370,7 @@ def final_event_order(
     topic = f" «{event.topic}»" if event.topic else ""
     curator_text = (
         d.name_in(curator.full_name, Case.ACCUSATIVE)
-        + (f", {d.title_in(curator.position, Case.ACCUSATIVE).lower()}" if curator.position else "")
+        + (f", {lower_first(d.title_in(curator.position, Case.ACCUSATIVE))}" if curator.position else "")
         if curator
         else "куратора программ наставничества"
     )
@@ -378,8 +384,7 @@ def final_event_order(
         d.BulletList(
             [
                 f"Провести итоговое мероприятие программы наставничества{topic} {when}"
-                + (f" ({event.notes})" if event.notes else "")
-                + ".",
+                + (f" ({event.notes.rstrip('.')})." if event.notes else ("" if when.endswith(".") else ".")),
                 f"Назначить ответственным за подготовку и проведение мероприятия {curator_text}.",
                 (
                     f"Куратору программ наставничества {curator_dative} подготовить итоги работы наставнических "

@@ -237,22 +237,20 @@ async def start_next_year(
 async def _move_continuing_pairs(
     db: AsyncSession, school: School, year: AcademicYear, following: AcademicYear
 ) -> int:
-    rows = (
-        await db.execute(
-            select(PairResult, Mentorship)
-            .join(
-                Mentorship,
-                and_(Mentorship.school_id == PairResult.school_id, Mentorship.id == PairResult.mentorship_id),
-            )
-            .where(
-                PairResult.school_id == school.id,
-                PairResult.academic_year == year.start,
-                PairResult.continues.is_(True),
-                PairResult.continued_as_id.is_(None),
-            )
-            .options(selectinload(Mentorship.members), selectinload(Mentorship.directions))
-            .order_by(Mentorship.number)
+    rows = await db.execute(
+        select(PairResult, Mentorship)
+        .join(
+            Mentorship,
+            and_(Mentorship.school_id == PairResult.school_id, Mentorship.id == PairResult.mentorship_id),
         )
+        .where(
+            PairResult.school_id == school.id,
+            PairResult.academic_year == year.start,
+            PairResult.continues.is_(True),
+            PairResult.continued_as_id.is_(None),
+        )
+        .options(selectinload(Mentorship.members), selectinload(Mentorship.directions))
+        .order_by(Mentorship.number)
     )
     moved = 0
     for result, old in rows:

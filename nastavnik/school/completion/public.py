@@ -321,20 +321,21 @@ async def published_file(db: AsyncSession, code: str, file_id: str) -> PublicPag
 
 class PageCache:
     """Rendered pages by (code, variant, version): a new version is a new key, so a change
-    never serves a stale page; the oldest entries go first past `size`."""
+    never serves a stale page; the oldest entries go first past `size`. The version is the
+    ETag (the snapshot row's id and its counter), unique even if a page is made afresh."""
 
     def __init__(self, size: int = 2000) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str, int], str] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str, str], str] = OrderedDict()
 
-    def get(self, code: str, variant: str, version: int) -> str | None:
+    def get(self, code: str, variant: str, version: str) -> str | None:
         key = (code, variant, version)
         found = self._items.get(key)
         if found is not None:
             self._items.move_to_end(key)
         return found
 
-    def put(self, code: str, variant: str, version: int, html: str) -> None:
+    def put(self, code: str, variant: str, version: str, html: str) -> None:
         for stale in [k for k in self._items if k[0] == code and k[1] == variant and k[2] != version]:
             del self._items[stale]
         self._items[(code, variant, version)] = html

@@ -35,7 +35,7 @@ async def _render(request: AnyRequest, db: DB, code: str, variant: str) -> Respo
         headers["Content-Security-Policy"] = EMBED_CSP
     if request.headers.get("if-none-match") == found.etag:
         return Response(b"", status_code=304, headers=headers)
-    html = public.PAGE_CACHE.get(code, variant, found.version)
+    html = public.PAGE_CACHE.get(code, variant, found.etag)
     if html is None:
         content = await public.published_content(db, found.id)
         if content is None:
@@ -44,7 +44,7 @@ async def _render(request: AnyRequest, db: DB, code: str, variant: str) -> Respo
         assert engine is not None  # noqa: S101 - the app is configured with Jinja
         template = engine.get_template(f"public/{variant}.html")
         html = template.render(page=content, code=code, base=public.public_path(code))
-        public.PAGE_CACHE.put(code, variant, found.version, html)
+        public.PAGE_CACHE.put(code, variant, found.etag, html)
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 

@@ -368,7 +368,7 @@ async def decide(
                 recipient=RecipientKind.PARTICIPANT,
                 participant_id=nominee.participant_id,
                 nominee_id=nominee.id,
-                wording=f"победителю конкурса «{contest.title}» в номинации «{names[nominee.nomination_id]}»",
+                wording=f"за победу в конкурсе «{contest.title}» в номинации «{names[nominee.nomination_id]}»",
                 issued_on=min(today, AcademicYear(contest.academic_year).ends),
             )
         )
@@ -385,11 +385,12 @@ async def incentives_page(
 ) -> tuple[list[tuple[Incentive, str]], Window]:
     """The register of the year, person by person: each entry with its recipient's name."""
     await set_school(db, school.id)
+    # A partner's row has no participant (and the reverse): the one that is there names it.
     name = func.coalesce(
+        PartnerOrganization.name,
         func.concat_ws(
             " ", Participant.last_name, Participant.first_name, func.nullif(Participant.middle_name, "")
         ),
-        PartnerOrganization.name,
     )
     query = (
         select(Incentive, name.label("name"))
