@@ -197,7 +197,7 @@ def test_curator_closes_the_year_publishes_the_page_and_starts_the_next(
         ("Лучший наставник-педагог", mentors[0]),
         ("Лучший наставник-обучающийся", mentors[1]),
     ):
-        page.get_by_label("Номинация", exact=True).select_option(label=nomination)
+        page.get_by_label("Номинация").select_option(label=nomination)
         page.get_by_label("Номинант").select_option(label=mentor)
         page.get_by_role("button", name="Выдвинуть").click()
         expect(page.get_by_text(f"Выдвинут(а): {mentor}").first).to_be_visible()

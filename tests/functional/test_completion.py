@@ -132,13 +132,11 @@ async def test_public_page_is_open_anonymously_cached_and_names_only_consented_m
     assert again.status_code == 304
     await set_school(db, school.id)
     agreed = set(
-        (
-            await db.execute(
-                select(Participant.last_name, Participant.first_name, Participant.middle_name).join(
-                    MentorPublication,
-                    (MentorPublication.school_id == Participant.school_id)
-                    & (MentorPublication.participant_id == Participant.id),
-                )
+        await db.execute(
+            select(Participant.last_name, Participant.first_name, Participant.middle_name).join(
+                MentorPublication,
+                (MentorPublication.school_id == Participant.school_id)
+                & (MentorPublication.participant_id == Participant.id),
             )
         )
     )

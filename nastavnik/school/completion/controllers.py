@@ -80,9 +80,17 @@ class CompletionController(YearController):
     guards = [*SchoolController.guards, VIEW]  # noqa: RUF012
 
     async def _overview(
-        self, request: AnyRequest, db: DB, page: Page, school: School, chosen: ChosenYear, *,
-        close_form: Form | None = None, next_form: Form | None = None, status_code: int = 200,
-    ) -> Template:  # fmt: skip
+        self,
+        request: AnyRequest,
+        db: DB,
+        page: Page,
+        school: School,
+        chosen: ChosenYear,
+        *,
+        close_form: Form | None = None,
+        next_form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
         year = chosen.year
         today = local_today()
         programme = await _programme(db, school, year)
@@ -135,7 +143,8 @@ class CompletionController(YearController):
             return await self._overview(request, db, page, school, chosen, close_form=form, status_code=422)
         user.flash(
             "success",
-            f"{chosen.year.title} учебный год закрыт {record.closed_on:%d.%m.%Y}: итоги и документы зафиксированы.",
+            f"{chosen.year.title} учебный год закрыт {record.closed_on:%d.%m.%Y}: "
+            "итоги и документы зафиксированы.",
         )
         return Redirect(_base(school) + _year_query(chosen.year), status_code=303)
 
@@ -277,9 +286,12 @@ class CasesController(YearController):
         every_year = request.query_params.get("all") == "1"
         best_only = request.query_params.get("best") == "1"
         rows, window = await case_services.cases_page(
-            db, school, year=None if every_year else chosen.year.start, best_only=best_only,
+            db,
+            school,
+            year=None if every_year else chosen.year.start,
+            best_only=best_only,
             page=page_number(request.query_params),
-        )  # fmt: skip
+        )
         return await page(
             "completion/cases.html",
             chosen=chosen,
@@ -304,9 +316,15 @@ class CasesController(YearController):
         return found
 
     async def _page(
-        self, db: DB, page: Page, case: SchoolCase, *, form: Form | None = None, photo_form: Form | None = None,
+        self,
+        db: DB,
+        page: Page,
+        case: SchoolCase,
+        *,
+        form: Form | None = None,
+        photo_form: Form | None = None,
         status_code: int = 200,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         today = local_today()
         people = await case_services.people_of_case(db, case)
         published = await case_services.publishable_photos(db, case, today)
@@ -479,9 +497,16 @@ class ContestsController(YearController):
         return found
 
     async def _show(
-        self, db: DB, user: CurrentUser, page: Page, school: School, contest: SchoolContest, *,
-        form: Form | None = None, status_code: int = 200,
-    ) -> Template:  # fmt: skip
+        self,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        school: School,
+        contest: SchoolContest,
+        *,
+        form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
         nominations = await recognition.nominations_of(db, contest, user.user.id)
         return await page(
             "completion/contest.html",
@@ -567,9 +592,16 @@ class IncentivesController(YearController):
     guards = [*SchoolController.guards, VIEW]  # noqa: RUF012
 
     async def _index(
-        self, request: AnyRequest, db: DB, page: Page, school: School, chosen: ChosenYear, *,
-        form: Form | None = None, status_code: int = 200,
-    ) -> Template:  # fmt: skip
+        self,
+        request: AnyRequest,
+        db: DB,
+        page: Page,
+        school: School,
+        chosen: ChosenYear,
+        *,
+        form: Form | None = None,
+        status_code: int = 200,
+    ) -> Template:
         year = chosen.year
         rows, window = await recognition.incentives_page(
             db, school, year.start, page_number(request.query_params)
@@ -723,9 +755,15 @@ class PublicPageController(YearController):
         return person
 
     async def _choice_page(
-        self, db: DB, page: Page, school: School, person: Participant, data: dict[str, Any], errors: dict[str, str],
+        self,
+        db: DB,
+        page: Page,
+        school: School,
+        person: Participant,
+        data: dict[str, Any],
+        errors: dict[str, str],
         status_code: int = 200,
-    ) -> Template:  # fmt: skip
+    ) -> Template:
         return await page(
             "completion/publication.html",
             status_code=status_code,
@@ -748,9 +786,15 @@ class PublicPageController(YearController):
 
     @post("/mentors/{participant_id:str}", name="completion:publication_save", guards=[MANAGE])
     async def save_choice(
-        self, request: AnyRequest, db: DB, user: CurrentUser, page: Page, school: CurrentSchool, chosen: ChosenYear,
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        page: Page,
+        school: CurrentSchool,
+        chosen: ChosenYear,
         participant_id: FromPath[str],
-    ) -> Template | Redirect:  # fmt: skip
+    ) -> Template | Redirect:
         person = await self._person(db, school, participant_id)
         raw = await request.form()
         data = {name: str(raw.get(name, "")).strip() for name in public.PUBLICATION_FIELDS}

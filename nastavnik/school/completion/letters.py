@@ -227,7 +227,8 @@ def _with_position(r: Recipient, case: Case) -> str:
         else ""
     )
     if r.person and r.person.kind is ParticipantKind.PUPIL and r.person.class_title:
-        return f"{name}, обучающ{'уюся' if _gender(r.name) is Gender.FEMALE else 'егося'} {r.person.class_title} класса"
+        ending = "уюся" if _gender(r.name) is Gender.FEMALE else "егося"
+        return f"{name}, обучающ{ending} {r.person.class_title} класса"
     return f"{name}, {lower_first(d.title_in(position, case))}" if position else name
 
 
@@ -387,11 +388,15 @@ def final_event_order(
                 + (f" ({event.notes.rstrip('.')})." if event.notes else ("" if when.endswith(".") else ".")),
                 f"Назначить ответственным за подготовку и проведение мероприятия {curator_text}.",
                 (
-                    f"Куратору программ наставничества {curator_dative} подготовить итоги работы наставнических "
-                    "пар и групп, кейсы лучших практик, наградные материалы; пригласить наставников, "
-                    "наставляемых, родителей (законных представителей) и представителей организаций-партнёров."
+                    f"Куратору программ наставничества {curator_dative} подготовить итоги работы "
+                    "наставнических пар и групп, кейсы лучших практик, наградные материалы; пригласить "
+                    "наставников, наставляемых, родителей (законных представителей) и представителей "
+                    "организаций-партнёров."
                 ).replace("  ", " "),
-                "Разместить информацию об итогах мероприятия на странице «Наставничество» официального сайта.",
+                (
+                    "Разместить информацию об итогах мероприятия на странице «Наставничество» "
+                    "официального сайта."
+                ),
                 "Контроль за исполнением настоящего приказа оставляю за собой.",
             ],
             numbered=True,

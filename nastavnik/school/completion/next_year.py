@@ -224,7 +224,9 @@ async def start_next_year(
                 academic_year=following.start,
                 capacity=1,
                 subjects=list(person.subjects),
-                confirmed_results=f"Успешно прошёл(прошла) программу наставничества {year.title} как наставляемый.",
+                confirmed_results=(
+                    f"Успешно прошёл(прошла) программу наставничества {year.title} как наставляемый."
+                ),
                 status=MentorStatus.CANDIDATE,
             )
         )

@@ -106,7 +106,7 @@ def _checked(form: Form, name: str) -> bool:
     return form.value(name) in {"true", "on", "1"}
 
 
-async def record_result(
+async def record_result(  # noqa: PLR0911, PLR0912 - one check per field, each with its message
     db: AsyncSession, mentorship: Mentorship, form: Form, *, user_id: uuid.UUID, today: dt.date
 ) -> PairResult | None:
     """Log the final meeting (for a completed pair) and close the pair with its result.

@@ -8,6 +8,7 @@ curator's decision. Deciding writes a certificate to the register for every winn
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -221,10 +222,8 @@ async def add_nominee(
         form.error("__all__", "Итоги конкурса подведены: состав номинантов не меняется.")
         return None
     nomination = None
-    try:
+    with contextlib.suppress(ValueError):
         nomination = await db.get(ContestNomination, (school.id, uuid.UUID(form.value("nomination_id"))))
-    except ValueError:
-        pass
     if nomination is None or nomination.contest_id != contest.id:
         form.error("nomination_id", "Выберите номинацию.")
         return None
@@ -291,10 +290,8 @@ async def vote(
         form.error("__all__", "Итоги конкурса подведены: голосование закрыто.")
         return False
     nominee = None
-    try:
+    with contextlib.suppress(ValueError):
         nominee = await db.get(ContestNominee, (school.id, uuid.UUID(form.value("nominee_id"))))
-    except ValueError:
-        pass
     nomination = await db.get(ContestNomination, (school.id, nominee.nomination_id)) if nominee else None
     if nominee is None or nomination is None or nomination.contest_id != contest.id:
         form.error("nominee_id", "Выберите номинанта.")
@@ -368,7 +365,9 @@ async def decide(
                 recipient=RecipientKind.PARTICIPANT,
                 participant_id=nominee.participant_id,
                 nominee_id=nominee.id,
-                wording=f"за победу в конкурсе «{contest.title}» в номинации «{names[nominee.nomination_id]}»",
+                wording=(
+                    f"за победу в конкурсе «{contest.title}» в номинации «{names[nominee.nomination_id]}»"
+                ),
                 issued_on=min(today, AcademicYear(contest.academic_year).ends),
             )
         )
@@ -461,7 +460,9 @@ async def recipient_options(
     )
 
 
-async def add_incentive(db: AsyncSession, school: School, year: AcademicYear, form: Form) -> Incentive | None:
+async def add_incentive(  # noqa: PLR0912 - one check per field, each with its own message
+    db: AsyncSession, school: School, year: AcademicYear, form: Form
+) -> Incentive | None:
     try:
         kind = IncentiveKind(form.value("kind"))
     except ValueError:
@@ -482,11 +483,10 @@ async def add_incentive(db: AsyncSession, school: School, year: AcademicYear, fo
             form.error("partner_id", "Выберите организацию-партнёра.")
         else:
             partner_id = uuid.UUID(form.value("partner_id"))
+    elif form.value("person") not in dict(people):
+        form.error("person", "Выберите участника программы этого года.")
     else:
-        if form.value("person") not in dict(people):
-            form.error("person", "Выберите участника программы этого года.")
-        else:
-            participant_id = uuid.UUID(form.value("person"))
+        participant_id = uuid.UUID(form.value("person"))
     if recipient is RecipientKind.PARENT:
         if len(parent_name.split()) < 2:
             form.error("parent_name", "Впишите фамилию, имя и отчество родителя: письмо обращается к нему.")
