@@ -295,3 +295,36 @@ async def test_closing_the_year_freezes_it_and_the_next_year_carries_mentors_ove
     assert carried and mentors and carried >= mentors - 1
     page = await browser.get(started.headers["location"])
     assert page.status_code == 200 and "Кандидаты в наставники на проверку" in page.text
+
+
+async def test_a_withdrawn_consent_takes_the_mentor_off_the_public_page_at_once(
+    db: AsyncSession, school: School, client: object
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from nastavnik.school.participants.consents import withdraw_consent
+    from nastavnik.school.participants.models import Consent
+
+    assert isinstance(client, AsyncTestClient)
+    await set_school(db, school.id)
+    person = (
+        await db.execute(
+            select(Participant)
+            .join(
+                MentorPublication,
+                (MentorPublication.school_id == Participant.school_id)
+                & (MentorPublication.participant_id == Participant.id),
+            )
+            .order_by(Participant.last_name)
+            .limit(1)
+        )
+    ).scalar_one()
+    await db.commit()
+    before = await client.get(f"/public/{school.code}/nastavnichestvo")
+    assert person.full_name in before.text
+    await set_school(db, school.id)
+    for consent in (await db.execute(select(Consent).where(Consent.participant_id == person.id))).scalars():
+        await withdraw_consent(db, consent, "Отозвано")
+    await db.commit()
+    after = await client.get(f"/public/{school.code}/nastavnichestvo")
+    assert after.status_code == 200 and person.full_name not in after.text

@@ -34,7 +34,7 @@ from nastavnik.school.completion.models import (
     SchoolCase,
     SchoolContest,
 )
-from nastavnik.school.completion.yearfigures import figures_of, year_record
+from nastavnik.school.completion.yearfigures import count_year, year_record
 from nastavnik.school.meetings.models import MEETING_FORMAT_TITLES
 from nastavnik.school.pairs import services as pairs
 from nastavnik.school.pairs.models import Mentorship
@@ -105,7 +105,9 @@ class CompletionController(YearController):
             programme=programme,
             lines=lines,
             window=window.linked(_base(school), {"year": year.title}),
-            figures=await figures_of(db, school, year, today) if record is None or closed else record.figures,
+            figures=dict(record.figures)
+            if record is not None and closed
+            else await count_year(db, school, year, today),
             frozen=record is not None and closed,
             documents=await next_year.frozen_documents(db, school, year) if closed else [],
             close_form=close_form

@@ -126,6 +126,8 @@ async def seed_school_completion(db: AsyncSession, school: School, *, today: dt.
     if programme.closed_on is not None:
         form = Form(data={"closed_on": programme.closed_on.isoformat()})
         await next_year.close_year(db, school, programme, form, user_id=None, today=today)
+    # This year was started before last year's results: its candidates are offered now.
+    await next_year.offer_successful_mentees(db, school, past, AcademicYear.current(today))
     await _publications(db, school, AcademicYear.current(today))
     await public.publish(db, school, AcademicYear.current(today), today)
     await set_school(db, None)

@@ -189,7 +189,17 @@ async def start_next_year(
         db.add(profile)
         done.mentors += 1
     await db.flush()
-    # Successful mentees → mentor candidates («долгосрочная база наставников»).
+    done.candidates = await offer_successful_mentees(db, school, year, following)
+    done.pairs = await _move_continuing_pairs(db, school, year, following)
+    return done
+
+
+async def offer_successful_mentees(
+    db: AsyncSession, school: School, year: AcademicYear, following: AcademicYear
+) -> int:
+    """Successful mentees of `year` as mentor candidates of `following` («долгосрочная база
+    наставников»); those who already have a mentor profile there are left as they are."""
+    offered = 0
     successful = (
         await db.execute(
             select(Participant)
@@ -230,10 +240,9 @@ async def start_next_year(
                 status=MentorStatus.CANDIDATE,
             )
         )
-        done.candidates += 1
+        offered += 1
     await db.flush()
-    done.pairs = await _move_continuing_pairs(db, school, year, following)
-    return done
+    return offered
 
 
 async def _move_continuing_pairs(

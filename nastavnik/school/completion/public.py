@@ -143,7 +143,12 @@ async def _mentors(db: AsyncSession, school: School, year: int, today: dt.date) 
     )
     found = []
     for person, profile, choice in rows:
-        card: dict[str, Any] = {"name": person.full_name, "statement": choice.statement}
+        # `pid` is never rendered: it lets a withdrawn consent take the card off at once.
+        card: dict[str, Any] = {
+            "pid": str(person.id),
+            "name": person.full_name,
+            "statement": choice.statement,
+        }
         if choice.show_position and person.position:
             card["position"] = person.position
         if choice.show_subjects and (profile.subjects or person.subjects):
@@ -188,6 +193,7 @@ async def _cases(
         }
         if await case_services.quote_allowed(db, case, today):
             card["quote"] = case.quote
+            card["quote_pid"] = str(case.quote_author_id)
         for photo in item.attachments:
             file = PublicPageDocument(
                 id=uuid.uuid4(),
@@ -199,7 +205,9 @@ async def _cases(
                 position=1000 + len(files),
             )
             files.append(file)
-            card["photos"].append({"id": str(file.id), "caption": photo["caption"]})
+            card["photos"].append(
+                {"id": str(file.id), "caption": photo["caption"], "pid": photo["person_id"]}
+            )
         found.append(card)
     return found, files
 
@@ -263,6 +271,40 @@ async def publish(db: AsyncSession, school: School, year: AcademicYear, today: d
     page.published_at = utcnow()
     await db.flush()
     return page
+
+
+async def forget_person(db: AsyncSession, school_id: uuid.UUID, participant_id: uuid.UUID) -> bool:
+    """Take a person off the published page at once (a consent withdrawn): their mentor card,
+    their quotes and photos of them go; the rest of the snapshot stays until it is republished."""
+    page = (
+        await db.execute(select(PublicPage).where(PublicPage.school_id == school_id))
+    ).scalar_one_or_none()
+    if page is None:
+        return False
+    pid = str(participant_id)
+    content = dict(page.content)
+    mentors = [m for m in content.get("mentors", []) if m.get("pid") != pid]
+    cases = []
+    gone: list[str] = []
+    for case in content.get("cases", []):
+        card = dict(case)
+        if card.get("quote_pid") == pid:
+            card.pop("quote", None)
+            card.pop("quote_pid", None)
+        gone += [p["id"] for p in card.get("photos", []) if p.get("pid") == pid]
+        card["photos"] = [p for p in card.get("photos", []) if p.get("pid") != pid]
+        cases.append(card)
+    if mentors == content.get("mentors", []) and cases == content.get("cases", []):
+        return False
+    content["mentors"], content["cases"] = mentors, cases
+    page.content = content
+    page.version += 1
+    if gone:
+        await db.execute(
+            delete(PublicPageDocument).where(PublicPageDocument.id.in_([uuid.UUID(g) for g in gone]))
+        )
+    await db.flush()
+    return True
 
 
 async def unpublish(db: AsyncSession, school: School) -> None:
