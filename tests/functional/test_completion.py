@@ -263,7 +263,31 @@ async def test_closing_the_year_freezes_it_and_the_next_year_carries_mentors_ove
 ) -> None:
     browser = await browser_for(curator)
     base = f"/s/{school.code}/completion"
+    await set_school(db, school.id)
+    going_on = (
+        await db.execute(
+            select(Mentorship)
+            .where(Mentorship.academic_year == YEAR.start, Mentorship.status == MentorshipStatus.ACTIVE)
+            .order_by(Mentorship.number)
+            .limit(1)
+        )
+    ).scalar_one()
+    await db.commit()
     token = await csrf_token(browser, f"{base}?year={YEAR.title}")
+    result = {
+        "outcome": "completed",
+        "goals_met": "partly",
+        "results": "Половина целей.",
+        "continues": "true",
+    }
+    result |= {
+        "held_on": TODAY.isoformat(),
+        "duration_minutes": "45",
+        "format": "in_person",
+        "topic": "Итоги",
+    }
+    reply = await browser.post(f"{base}/pairs/{going_on.id}", data={"_csrf_token": token, **result})
+    assert reply.status_code in {200, 303}
     early = await browser.post(f"{base}/next-year?year={YEAR.title}", data={"_csrf_token": token})
     assert early.status_code == 422 and "Сначала закройте" in early.text
     future = await browser.post(
@@ -291,6 +315,11 @@ async def test_closing_the_year_freezes_it_and_the_next_year_carries_mentors_ove
             MentorProfile.academic_year == YEAR.next().start, MentorProfile.status == MentorStatus.CANDIDATE
         )
     )
+    moved = (await db.execute(select(PairResult).where(PairResult.mentorship_id == going_on.id))).scalar_one()
+    assert moved.continued_as_id is not None, "the continuing pair moved to the next year"
+    continued = await db.get(Mentorship, (school.id, moved.continued_as_id))
+    assert continued is not None and continued.academic_year == YEAR.next().start
+    assert continued.status is MentorshipStatus.ACTIVE
     await db.commit()
     assert carried and mentors and carried >= mentors - 1
     page = await browser.get(started.headers["location"])

@@ -25,7 +25,7 @@ from nastavnik.platform.web import Form
 from nastavnik.school.completion.models import PairResult, SchoolCase, SchoolCasePhoto
 from nastavnik.school.meetings.models import Meeting
 from nastavnik.school.pairs.models import Mentorship
-from nastavnik.school.participants.consent_rules import consented_ids
+from nastavnik.school.participants.consent_rules import consented_ids, valid_consent_clause
 from nastavnik.school.participants.models import ConsentScope, Participant, ParticipantKind
 from nastavnik.school.questionnaires.models import ResponseStatus, SurveyResponse
 from nastavnik.tenants.models import School
@@ -79,6 +79,7 @@ def publishable_case(case: SchoolCase, photos: list[SchoolCasePhoto] | None = No
                 "content_type": p.content_type,
                 "caption": p.caption,
                 "content": p.content,
+                "person_id": str(p.person_id) if p.person_id else None,
             }
             for p in photos or []
         ],
@@ -100,13 +101,22 @@ def _role_of(person: Participant, mentee: bool) -> str:
 
 
 async def _answers_of_pair(db: AsyncSession, mentorship: Mentorship, limit: int = 3) -> list[str]:
-    """The longest free-text answers the pair's participants gave in monitoring surveys."""
+    """The longest free-text answers the pair's participants gave in monitoring surveys —
+    of those who consented to publication only: a case quotes people with consent."""
     rows = await db.execute(
         select(SurveyResponse.answers)
+        .join(
+            Participant,
+            and_(
+                Participant.school_id == SurveyResponse.school_id,
+                Participant.id == SurveyResponse.participant_id,
+            ),
+        )
         .where(
             SurveyResponse.school_id == mentorship.school_id,
             SurveyResponse.mentorship_id == mentorship.id,
             SurveyResponse.status == ResponseStatus.SUBMITTED,
+            valid_consent_clause(scope=ConsentScope.PUBLICATION),
         )
         .order_by(SurveyResponse.submitted_at.desc())
         .limit(20)
@@ -142,7 +152,14 @@ async def draft_from_pair(
             .limit(12)
         )
     ).all()
-    held = sum(int(n) for _, n in meetings)
+    held = (
+        await db.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(Meeting.school_id == school.id, Meeting.mentorship_id == mentorship.id)
+        )
+        or 0
+    )
     mentor = next((m.participant for m in mentorship.mentors), None)
     mentee = next((m.participant for m in mentorship.mentees), None)
     who = (
@@ -254,8 +271,6 @@ async def unconsented_names(db: AsyncSession, school: School, text: str, on: dt.
     words = sorted({w.lower().replace("ё", "е") for w in WORD_RE.findall(text)})[:2000]
     if not words:
         return []
-    from nastavnik.school.participants.consent_rules import valid_consent_clause
-
     query = (
         select(Participant.last_name)
         .where(

@@ -367,7 +367,7 @@ class PageCache:
     never serves a stale page; the oldest entries go first past `size`. The version is the
     ETag (the snapshot row's id and its counter), unique even if a page is made afresh."""
 
-    def __init__(self, size: int = 2000) -> None:
+    def __init__(self, size: int = 1000) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, str, str], str] = OrderedDict()
 
@@ -386,7 +386,8 @@ class PageCache:
             self._items.popitem(last=False)
 
 
-PAGE_CACHE = PageCache()
+# About 1,000 pages of 20-50 KB per worker: the region's busiest schools stay rendered.
+PAGE_CACHE = PageCache(size=1000)
 
 
 async def year_mentors(db: AsyncSession, school: School, year: int) -> list[tuple[Participant, bool]]:
