@@ -10,8 +10,18 @@ from tests.conftest import Browser, Persona, World, csrf_token
 
 pytestmark = pytest.mark.anyio
 
-SCHOOL_GET_ROUTES = ["/s/{code}/", "/s/{code}/staff"]
-SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
+SCHOOL_GET_ROUTES = [
+    "/s/{code}/",
+    "/s/{code}/staff",
+    # Completing the year (issue 15); routes naming objects: tests/security/test_cross_tenant_sweep.py.
+    "/s/{code}/completion",
+    "/s/{code}/completion/cases",
+    "/s/{code}/completion/contests",
+    "/s/{code}/completion/incentives",
+    "/s/{code}/completion/public-page",
+    "/s/{code}/completion/next-year",
+]
+SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
 
 
 @pytest.mark.parametrize("route", SCHOOL_GET_ROUTES)
