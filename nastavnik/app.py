@@ -67,6 +67,8 @@ from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
     RegionWorkspaceController,
 )
+from nastavnik.school.completion.controllers import COMPLETION_CONTROLLERS
+from nastavnik.school.completion.public_controllers import PublicSchoolPageController
 from nastavnik.school.documents.controllers import SchoolDocumentsController
 from nastavnik.school.matching.controllers import MATCHING_CONTROLLERS
 from nastavnik.school.meetings.controllers import MeetingsController
@@ -236,6 +238,8 @@ def create_app(
             IndicatorsApiController,
             *MENTOR_SEARCH_CONTROLLERS,
             *PRACTICE_BANK_CONTROLLERS,
+            *COMPLETION_CONTROLLERS,
+            PublicSchoolPageController,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         openapi_config=indicators_openapi(),

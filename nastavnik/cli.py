@@ -35,6 +35,7 @@ async def _seed(
     from nastavnik.regional.indicators.demo import seed_demo_region_schools
     from nastavnik.regional.mentor_search.demo import seed_cross_school_demo
     from nastavnik.regional.practice_bank.demo import seed_bank_demo
+    from nastavnik.school.completion.demo import seed_completion_demo
     from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -51,7 +52,9 @@ async def _seed(
             created = await seed_demo_region_schools(db) or created
             created = await seed_cross_school_demo(db) or created
             # The region's bank of programmes and practices, in every state of moderation.
-            return await seed_bank_demo(db) or created
+            created = await seed_bank_demo(db) or created
+            # Last year completed (results, a case, a contest, letters) and the public page.
+            return await seed_completion_demo(db) or created
     finally:
         await engine.dispose()
 

@@ -6,6 +6,7 @@ from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.regional.indicators import models as _indicators
 from nastavnik.school.bank import models as _bank
+from nastavnik.school.completion import models as _completion
 from nastavnik.school.directory import models as _directory
 from nastavnik.school.documents import models as _documents
 from nastavnik.school.matching import models as _matching
@@ -25,3 +26,4 @@ _MODULES_ISSUE_5 = (_matching, _pairs, _meetings)
 _MODULES_ISSUE_11 = (_questionnaires,)
 _MODULES_ISSUE_12 = (_indicators,)
 _MODULES_ISSUE_13 = (_directory, _bank)
+_MODULES_ISSUE_15 = (_completion,)

@@ -185,6 +185,8 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
     nav.append(("Банк практик региона", base + "bank", "book"))
     if Permission.SCHOOL_PROGRAMME_VIEW in permissions:
         nav.append(("Методическая копилка", base + "collection", "file"))
+    if Permission.SCHOOL_COMPLETION_VIEW in permissions:
+        nav.append(("Итоги года", base + "completion", "check-circle"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(

@@ -20,8 +20,15 @@ SCHOOL_GET_ROUTES = [
     "/s/{code}/publications/new",
     "/s/{code}/collection",
     "/s/{code}/my-cross-pairs",
+    # Completing the year (issue 15); routes naming objects: tests/security/test_cross_tenant_sweep.py.
+    "/s/{code}/completion",
+    "/s/{code}/completion/cases",
+    "/s/{code}/completion/contests",
+    "/s/{code}/completion/incentives",
+    "/s/{code}/completion/public-page",
+    "/s/{code}/completion/next-year",
 ]
-SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
+SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
 
 
 @pytest.mark.parametrize("route", SCHOOL_GET_ROUTES)

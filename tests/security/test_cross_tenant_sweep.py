@@ -59,6 +59,8 @@ from nastavnik.platform.imports import ImportReport
 from nastavnik.platform.settings import Settings, load_settings
 from nastavnik.regional.indicators.models import RegionalReport, ReportStatus
 from nastavnik.school.bank.models import BankAttachment, CollectionItem
+from nastavnik.school.completion.demo import seed_school_completion
+from nastavnik.school.completion.models import Incentive, SchoolCasePhoto, SchoolContest, YearDocument
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, seed_school_demo
 from nastavnik.school.directory.models import CrossSchoolPair, CrossSchoolPairStatus, MentorDirectoryEntry
 from nastavnik.school.matching.models import IncompatibilityMark, MatchingPreference, MatchingRound
@@ -112,6 +114,8 @@ NOT_TENANT_SCOPED: dict[str, str] = {
 NOT_TENANT_PREFIXES: dict[str, str] = {
     "/static/": "static files",
     "/api/docs": "OpenAPI documentation (every workspace handler is excluded from it)",
+    "/public/": "the school's public page «Наставничество»: the published snapshot only, no school scope "
+    "(tests/security/test_public_page.py)",
     "/api/v1/regions/": "the indicators API: a Keycloak client-credentials token whose region claim must "
     "name the region of the URL (tests/functional/test_indicator_api.py)",
 }
@@ -448,6 +452,7 @@ async def _school_ids(db: AsyncSession, school: School, region: Region, municipa
         "kind": "order",
         "form_name": "mark",
         **await _questionnaire_ids(db, school),
+        **await _completion_ids(db, school),
     }
     await set_school(db, None)
     return Ids(values)
@@ -468,6 +473,22 @@ async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]
         "key": next(questions_of(survey.questionnaire.definition)).key,
         "questionnaires.fmt": "csv",
         "monitoring.fmt": "pdf",
+    }
+
+
+async def _completion_ids(db: AsyncSession, school: School) -> dict[str, str]:
+    photo = await _first(db, select(SchoolCasePhoto).where(SchoolCasePhoto.school_id == school.id))
+    return {
+        "case_id": str(photo.case_id),
+        "photo_id": str(photo.id),
+        "contest_id": str(
+            await _first(db, select(SchoolContest.id).where(SchoolContest.school_id == school.id))
+        ),
+        "incentive_id": str(await _first(db, select(Incentive.id).where(Incentive.school_id == school.id))),
+        "document_id": str(
+            await _first(db, select(YearDocument.id).where(YearDocument.school_id == school.id))
+        ),
+        "completion.fmt": "pdf",
     }
 
 
@@ -747,6 +768,8 @@ async def _build(
     school_a, school_b = schools[DEMO_SCHOOL_CODE], schools[school_b.code]
     assert await seed_school_demo(db, school_a)
     assert await seed_school_demo(db, school_b)
+    assert await seed_school_completion(db, school_a)
+    assert await seed_school_completion(db, school_b)
     # Inter-school pairs of each school with a third one (A ↔ gimn1-zar, B ↔ cdt-ozr).
     cross_pairs = {
         school.id: (

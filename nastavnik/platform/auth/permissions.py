@@ -75,6 +75,9 @@ class Permission(StrEnum):
     SCHOOL_MEETINGS_LOG_OWN = "school:meetings:log_own"
     SCHOOL_MEETINGS_MANAGE = "school:meetings:manage"
     SCHOOL_QUESTIONNAIRES_MANAGE = "school:questionnaires:manage"
+    SCHOOL_COMPLETION_VIEW = "school:completion:view"
+    SCHOOL_COMPLETION_MANAGE = "school:completion:manage"
+    SCHOOL_CONTEST_VOTE = "school:contest:vote"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_INDICATORS_TARGET = "region:indicators:target"
@@ -126,24 +129,36 @@ _PAIRS_PSYCHOLOGIST = {
 }
 _PAIRS_OWN = {Permission.SCHOOL_PAIRS_VIEW_OWN, Permission.SCHOOL_MEETINGS_LOG_OWN}
 
+# Completing the year (issue 15): curator and director record results, cases, contests and
+# incentives and publish the public page; the psychologist sees them and sits on the jury.
+_COMPLETION_MANAGERS = {
+    Permission.SCHOOL_COMPLETION_VIEW,
+    Permission.SCHOOL_COMPLETION_MANAGE,
+    Permission.SCHOOL_CONTEST_VOTE,
+}
+_COMPLETION_JURY = {Permission.SCHOOL_COMPLETION_VIEW, Permission.SCHOOL_CONTEST_VOTE}
+
 _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIRECTOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
         | _PROGRAMME_DIRECTOR
         | _PAIRS_MANAGERS
+        | _COMPLETION_MANAGERS
     ),
     Role.CURATOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW, Permission.SCHOOL_STAFF_INVITE}
         | _PARTICIPANTS_MANAGERS
         | _PROGRAMME_CURATOR
         | _PAIRS_MANAGERS
+        | _COMPLETION_MANAGERS
     ),
     Role.PSYCHOLOGIST: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_STAFF_VIEW}
         | {Permission.SCHOOL_PARTICIPANTS_VIEW, Permission.SCHOOL_PARTICIPANTS_INTERVIEW}
         | {Permission.SCHOOL_PROGRAMME_VIEW}
         | _PAIRS_PSYCHOLOGIST
+        | _COMPLETION_JURY
     ),
     Role.MENTOR: frozenset(
         {Permission.SCHOOL_WORKSPACE_VIEW, Permission.SCHOOL_PARTICIPANTS_VIEW_OWN} | _PAIRS_OWN

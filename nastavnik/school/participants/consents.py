@@ -158,6 +158,10 @@ async def withdraw_consent(db: AsyncSession, consent: Consent, note: str) -> boo
     await db.flush()
     # The directory card goes at once: the region must not see it a moment longer.
     await directory.sync_mentors(db, consent.school_id, [consent.participant_id])
+    # So does the person on the school's public page «Наставничество».
+    from nastavnik.school.completion.public import forget_person
+
+    await forget_person(db, consent.school_id, consent.participant_id)
     return True
 
 
