@@ -22,6 +22,7 @@ from nastavnik.platform.documents.model import (
     Paragraph,
     Table,
 )
+from nastavnik.school.monitoring.pupil_results import PupilResultsSummary
 from nastavnik.school.monitoring.services import SWOT_FIELDS, SWOT_TITLES, MonitoringFigures
 from nastavnik.school.questionnaires.models import MonitoringSummary
 from nastavnik.tenants.models import School
@@ -168,8 +169,16 @@ def summary_rows(figures: MonitoringFigures, contingent: dict[str, int] | None =
     ]
 
 
+def pupil_results_table(results: PupilResultsSummary) -> Table:
+    return Table(columns=[Column("Показатель", 3), Column("Значение", 1.2, "right")], rows=results.rows())
+
+
 def build_document(
-    school: School, year: AcademicYear, figures: MonitoringFigures, summary: MonitoringSummary | None
+    school: School,
+    year: AcademicYear,
+    figures: MonitoringFigures,
+    summary: MonitoringSummary | None,
+    results: PupilResultsSummary | None = None,
 ) -> Document:
     blocks: list[object] = [
         Heading("1. Общие показатели", level=2, align="left"),
@@ -183,6 +192,15 @@ def build_document(
         for name in SWOT_FIELDS
     ]
     blocks.append(Table(columns=[Column("", 1.2), Column("", 4)], rows=swot_rows, show_header=False))
+    if results is not None and results.pairs:
+        blocks.append(
+            Paragraph(
+                "Результаты обучающихся наставляемых педагогов (пары «педагог – педагог»)",
+                bold=True,
+                indent=False,
+            )
+        )
+        blocks.append(pupil_results_table(results))
     blocks.append(Heading("3. Этап 2. Влияние программы на участников", level=2, align="left"))
     chart = impact_chart(figures)
     if chart is None:
@@ -216,7 +234,9 @@ def build_document(
     )
 
 
-def xlsx_sheets(figures: MonitoringFigures) -> list[tuple[str, Table]]:
+def xlsx_sheets(
+    figures: MonitoringFigures, results: PupilResultsSummary | None = None
+) -> list[tuple[str, Table]]:
     sheets = [
         (
             "Показатели",
@@ -231,6 +251,8 @@ def xlsx_sheets(figures: MonitoringFigures) -> list[tuple[str, Table]]:
             ),
         ),
     ]
+    if results is not None and results.pairs:
+        sheets.append(("Результаты обучающихся", pupil_results_table(results)))
     for form_title, changes in figures.impact_by_form.items():
         sheets.append(
             (

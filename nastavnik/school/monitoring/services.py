@@ -9,6 +9,7 @@ end; each person's two answers are paired and the change shown per parameter and
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,16 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus, mentorship_direction
+from nastavnik.school.pairs.models import (
+    MemberRole,
+    Mentorship,
+    MentorshipMember,
+    MentorshipStatus,
+    mentorship_direction,
+)
+from nastavnik.school.participants.consent_rules import valid_consent_clause
 from nastavnik.school.participants.models import Participant, ParticipantKind
+from nastavnik.school.questionnaires import services as questionnaires
 from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
 from nastavnik.school.questionnaires.models import (
     FEEDBACK_KINDS,
@@ -369,6 +378,78 @@ async def pairs_without_feedback(
     """The pairs the dashboard's watch flags: no monthly feedback for five weeks."""
     rows = await db.execute(_quiet_pairs(school, year, today).order_by(Mentorship.number).limit(limit))
     return [(m, last) for m, last in rows]
+
+
+async def feedback_watch(
+    db: AsyncSession, school: School, year: int, today: dt.date, *, limit: int = 10
+) -> tuple[list[tuple[uuid.UUID, dt.datetime | None]], int]:
+    """(pair id, last feedback) of the first quiet pairs by number, and how many there are."""
+    query = _quiet_pairs(school, year, today).subquery()
+    rows = (
+        await db.execute(
+            select(query.c.id, query.c.last_at, func.count().over()).order_by(query.c.number).limit(limit)
+        )
+    ).all()
+    return [(pair_id, last) for pair_id, last, _ in rows], int(rows[0][-1]) if rows else 0
+
+
+async def request_feedback(
+    db: AsyncSession, school: School, mentorship: Mentorship, user_id: uuid.UUID | None, today: dt.date
+) -> list[Survey]:
+    """The curator's action on a quiet pair: the monthly feedback sent to its mentor(s) and
+    mentee(s) with a week to answer (consented people only), as two small surveys."""
+    surveys: list[Survey] = []
+    for kind, role in (
+        (QuestionnaireKind.FEEDBACK_MENTOR, MemberRole.MENTOR),
+        (QuestionnaireKind.FEEDBACK_MENTEE, MemberRole.MENTEE),
+    ):
+        people = (
+            (
+                await db.execute(
+                    select(MentorshipMember.participant_id)
+                    .join(
+                        Participant,
+                        and_(
+                            Participant.school_id == MentorshipMember.school_id,
+                            Participant.id == MentorshipMember.participant_id,
+                        ),
+                    )
+                    .where(
+                        MentorshipMember.school_id == school.id,
+                        MentorshipMember.mentorship_id == mentorship.id,
+                        MentorshipMember.role == role,
+                        Participant.anonymised_at.is_(None),
+                        valid_consent_clause(),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not people:
+            continue
+        questionnaire = await questionnaires.adopt_template(db, school, kind, user_id)
+        survey = Survey(
+            school_id=school.id,
+            questionnaire_id=questionnaire.id,
+            questionnaire=questionnaire,
+            academic_year=mentorship.academic_year,
+            title=questionnaire.title,
+            audience=f"Пара № {mentorship.number}",
+            deadline=today + dt.timedelta(days=7),
+            created_by_id=user_id,
+        )
+        db.add(survey)
+        await db.flush()
+        db.add_all(
+            SurveyResponse(
+                school_id=school.id, survey_id=survey.id, participant_id=pid, mentorship_id=mentorship.id
+            )
+            for pid in people
+        )
+        await db.flush()
+        surveys.append(survey)
+    return surveys
 
 
 # --- stage 1: the SWOT summary ----------------------------------------------------------
