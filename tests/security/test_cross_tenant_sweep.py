@@ -125,6 +125,7 @@ NOT_OBJECT_IDS = {
     "fmt",
     "section",
     "kind",
+    "questionnaire_kind",
     "filename",
     "form_name",
     # A card of the region's mentor directory is the region's, not a school's: every school
@@ -700,7 +701,11 @@ async def _build(
         assert reply.status_code in {200, 303}, reply.text[:500]
 
     report = await _first(db, select(ImportReport.id))
-    common = {"report_id": str(report), "admin.template_id": str(shipped)}
+    common = {
+        "report_id": str(report),
+        "admin.template_id": str(shipped),
+        "questionnaire_kind": "mentee_intake_pupil",
+    }
     common |= await _regional_report_ids(db, region)
     admin_template = await _template_ids(db, region)
     shipped_stage = await _first(
@@ -716,7 +721,11 @@ async def _build(
     ids_b.values |= common | admin_template | await _directory_ids(db, school_b, cross_pairs[school_b.id])
     sweep.ids_a, sweep.ids_b = ids_a, ids_b
     sweep.ids_other_region = Ids(
-        {"region_code": other_region.code, "municipality_code": other_municipality.code}
+        {
+            "region_code": other_region.code,
+            "municipality_code": other_municipality.code,
+            "questionnaire_kind": "mentee_intake_pupil",
+        }
         | await _template_ids(db, other_region)
         | await _regional_report_ids(db, other_region)
     )

@@ -91,7 +91,9 @@ class PupilResultsSummary:
         def share(value: float | None) -> str:
             return "—" if value is None else f"{value:.1f} %".replace(".", ",")
 
-        change = "—" if self.quality_change is None else f"{self.quality_change:+.1f} п. п.".replace(".", ",")
+        change = (
+            "—" if self.quality_change is None else f"{self.quality_change:+.1f}".replace(".", ",") + " п. п."
+        )
         return [
             ["Пар «педагог – педагог» / внесены результаты", f"{self.pairs} / {self.entered}"],
             ["ВПР: доля справившихся (в среднем)", share(self.vpr_pass_percent)],
