@@ -588,9 +588,9 @@ async def test_people_page_pages_its_lists_and_opens_forms_on_demand(
     # One mark per page, the pager links to the second; the other lists keep their own pages.
     assert first.count("Снять отметку") == 1
     assert "marks_page=2" in first
-    second = (await browser.get(people + "?marks_page=2&links_page=2")).text
+    second = (await browser.get(people + "?marks_page=2&preferences_page=2")).text
     assert second.count("Снять отметку") == 1
-    assert "links_page=2" in second  # kept in the marks pager's links
+    assert "preferences_page=2" in second  # kept in the marks pager's links
     # The forms' options (every person of the year) are not on the page until a form opens.
     assert "<option" not in first
     fragment = await browser.get(people + "/forms/mark", headers={"HX-Request": "true"})

@@ -100,11 +100,16 @@ class RegionQuestionnairesController(RegionController):
             reference_lists=REFERENCE_LISTS,
         )
 
-    @get("/{kind:str}", name="region_questionnaires:edit")
+    @get("/{questionnaire_kind:str}", name="region_questionnaires:edit")
     async def edit(
-        self, request: AnyRequest, db: DB, page: Page, region: CurrentRegion, kind: FromPath[str]
+        self,
+        request: AnyRequest,
+        db: DB,
+        page: Page,
+        region: CurrentRegion,
+        questionnaire_kind: FromPath[str],
     ) -> Template:
-        return await self._editor(request, db, page, region, _kind(kind))
+        return await self._editor(request, db, page, region, _kind(questionnaire_kind))
 
     async def _save(
         self, db: DB, user: CurrentUser, region: Region, kind: QuestionnaireKind, sections: list[Section]
@@ -117,7 +122,7 @@ class RegionQuestionnairesController(RegionController):
         current = row.draft or row.published
         return sections_of(current.definition if current else TEMPLATES[kind])
 
-    @post("/{kind:str}/questions", name="region_questionnaires:question")
+    @post("/{questionnaire_kind:str}/questions", name="region_questionnaires:question")
     async def question(
         self,
         request: AnyRequest,
@@ -125,10 +130,10 @@ class RegionQuestionnairesController(RegionController):
         user: CurrentUser,
         page: Page,
         region: CurrentRegion,
-        kind: FromPath[str],
+        questionnaire_kind: FromPath[str],
     ) -> Template | Redirect:
         """Add, change, move or delete a question of the draft (`op` says which)."""
-        chosen = _kind(kind)
+        chosen = _kind(questionnaire_kind)
         data = await request.form()
         op = str(data.get("op", "add"))
         form = Form.from_mapping(data, editing.QUESTION_FIELDS)
@@ -163,7 +168,7 @@ class RegionQuestionnairesController(RegionController):
         anchor = f"#q-{key}" if op in {"save", "up", "down"} and key else ""
         return Redirect(f"/r/{region.code}/questionnaires/{chosen.value}{anchor}", status_code=303)
 
-    @post("/{kind:str}/sections", name="region_questionnaires:section")
+    @post("/{questionnaire_kind:str}/sections", name="region_questionnaires:section")
     async def section(
         self,
         request: AnyRequest,
@@ -171,10 +176,10 @@ class RegionQuestionnairesController(RegionController):
         user: CurrentUser,
         page: Page,
         region: CurrentRegion,
-        kind: FromPath[str],
+        questionnaire_kind: FromPath[str],
     ) -> Template | Redirect:
         """Add, rename or delete a section of the draft (`op` says which)."""
-        chosen = _kind(kind)
+        chosen = _kind(questionnaire_kind)
         data = await request.form()
         op = str(data.get("op", "add"))
         form = Form.from_mapping(data, editing.SECTION_FIELDS)
@@ -201,7 +206,7 @@ class RegionQuestionnairesController(RegionController):
         await self._save(db, user, region, chosen, changed)
         return Redirect(f"/r/{region.code}/questionnaires/{chosen.value}", status_code=303)
 
-    @post("/{kind:str}/title", name="region_questionnaires:title")
+    @post("/{questionnaire_kind:str}/title", name="region_questionnaires:title")
     async def title(
         self,
         request: AnyRequest,
@@ -209,9 +214,9 @@ class RegionQuestionnairesController(RegionController):
         user: CurrentUser,
         page: Page,
         region: CurrentRegion,
-        kind: FromPath[str],
+        questionnaire_kind: FromPath[str],
     ) -> Template | Redirect:
-        chosen = _kind(kind)
+        chosen = _kind(questionnaire_kind)
         form = Form.from_mapping(await request.form(), ("title",))
         title = form.require("title", "Напишите название анкеты.")
         if len(title) > TITLE_MAX:
@@ -223,7 +228,7 @@ class RegionQuestionnairesController(RegionController):
         user.flash("success", "Название сохранено в черновике.")
         return Redirect(f"/r/{region.code}/questionnaires/{chosen.value}", status_code=303)
 
-    @post("/{kind:str}/publish", name="region_questionnaires:publish")
+    @post("/{questionnaire_kind:str}/publish", name="region_questionnaires:publish")
     async def publish(
         self,
         request: AnyRequest,
@@ -231,9 +236,9 @@ class RegionQuestionnairesController(RegionController):
         user: CurrentUser,
         page: Page,
         region: CurrentRegion,
-        kind: FromPath[str],
+        questionnaire_kind: FromPath[str],
     ) -> Template | Redirect:
-        chosen = _kind(kind)
+        chosen = _kind(questionnaire_kind)
         row = await templates.row(db, region.id, chosen)
         if row.draft is None:
             user.flash("error", "Публиковать нечего: изменений после последней версии нет.")
@@ -248,11 +253,11 @@ class RegionQuestionnairesController(RegionController):
         )
         return Redirect(f"/r/{region.code}/questionnaires", status_code=303)
 
-    @post("/{kind:str}/discard", name="region_questionnaires:discard")
+    @post("/{questionnaire_kind:str}/discard", name="region_questionnaires:discard")
     async def discard(
-        self, db: DB, user: CurrentUser, region: CurrentRegion, kind: FromPath[str]
+        self, db: DB, user: CurrentUser, region: CurrentRegion, questionnaire_kind: FromPath[str]
     ) -> Redirect:
-        chosen = _kind(kind)
+        chosen = _kind(questionnaire_kind)
         row = await templates.row(db, region.id, chosen)
         if row.draft is not None:
             await templates.discard(db, row.draft)
