@@ -63,6 +63,7 @@ class MonitoringController(SchoolController):
                 else await services.draft_swot(db, school, year.start)
             )
             form = Form(data=data)
+        rates = await services.rates_by_questionnaire(db, school, year.start)
         results_rows, results_window = await pupil_results.pairs_page(
             db, school, year.start, page_number(request.query_params, "pairs_page")
         )
@@ -73,6 +74,8 @@ class MonitoringController(SchoolController):
             figures=figures,
             summary_rows=report.summary_rows(figures),
             impact_svg=report.svg(report.impact_chart(figures), "Влияние программы: до и после"),
+            rates=rates,
+            rates_svg=report.svg(report.rates_chart(rates), "Доля ответов по анкетам"),
             satisfaction_svg=report.svg(report.satisfaction_chart(figures), "Удовлетворённость участием"),
             quiet_pairs=await services.pairs_without_feedback(db, school, year.start, today),
             swot_saved=summary is not None,
@@ -113,11 +116,12 @@ class MonitoringController(SchoolController):
         year = _year(request)
         figures = await services.monitoring_figures(db, school, year.start, local_today())
         results = await pupil_results.summary(db, school, year.start)
+        rates = await services.rates_by_questionnaire(db, school, year.start)
         if fmt == "xlsx":
-            content = await d.off_loop(d.render_xlsx, report.xlsx_sheets(figures, results))
+            content = await d.off_loop(d.render_xlsx, report.xlsx_sheets(figures, results, rates))
         else:
             summary = await services.get_summary(db, school, year.start)
-            document = report.build_document(school, year, figures, summary, results)
+            document = report.build_document(school, year, figures, summary, results, rates)
             content = await d.off_loop(d.render_pdf if fmt == "pdf" else d.render_docx, document)
         name = f"Мониторинг наставничества {year.title}.{fmt}"
         return Response(

@@ -31,6 +31,7 @@ from nastavnik.school.questionnaires import services as questionnaires
 from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
 from nastavnik.school.questionnaires.models import (
     FEEDBACK_KINDS,
+    KIND_TITLES,
     MonitoringSummary,
     Questionnaire,
     QuestionnaireKind,
@@ -450,6 +451,46 @@ async def request_feedback(
         await db.flush()
         surveys.append(survey)
     return surveys
+
+
+@dataclass(frozen=True)
+class RateByQuestionnaire:
+    title: str
+    invited: int
+    answered: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.invited) if self.invited else 0
+
+
+async def rates_by_questionnaire(db: AsyncSession, school: School, year: int) -> list[RateByQuestionnaire]:
+    """Invitations and answers of the year per kind of questionnaire (all its surveys), in SQL."""
+    rows = await db.execute(
+        select(
+            Questionnaire.kind,
+            func.count(SurveyResponse.id),
+            func.count(SurveyResponse.id).filter(SurveyResponse.status == ResponseStatus.SUBMITTED),
+        )
+        .select_from(SurveyResponse)
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            SurveyResponse.revoked_at.is_(None),
+        )
+        .group_by(Questionnaire.kind)
+    )
+    found = {kind: (int(invited), int(answered)) for kind, invited, answered in rows}
+    return [
+        RateByQuestionnaire(KIND_TITLES[kind], *found[kind]) for kind in QuestionnaireKind if kind in found
+    ]
 
 
 # --- stage 1: the SWOT summary ----------------------------------------------------------
