@@ -180,6 +180,11 @@ async def test_the_swot_draft_comes_from_quality_answers_and_the_curator_edits_i
     url = f"/s/{school.code}/monitoring"
     page = await curator.get(url)
     assert "— Сплочённый коллектив наставников" in page.text
+    # Stage 1 per form: one mentor of a «учитель – ученик» pair, (4 + 5 + 4) / 3.
+    await set_school(db, school.id)
+    quality = await monitoring.quality_by_form(db, school, YEAR)
+    assert [(q.mentors, q.mentors_score, q.mentees) for q in quality] == [(1, 4.33, 0)]
+    assert "4,33" in page.text
     token = await csrf_token(curator, url)
     too_long = await curator.post(
         url + "/swot", data={"_csrf_token": token, "strengths": "х" * 5000, "threats": "Нагрузка"}

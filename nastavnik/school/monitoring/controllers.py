@@ -75,6 +75,7 @@ class MonitoringController(SchoolController):
             summary_rows=report.summary_rows(figures),
             impact_svg=report.svg(report.impact_chart(figures), "Влияние программы: до и после"),
             rates=rates,
+            quality=await services.quality_by_form(db, school, year.start),
             rates_svg=report.svg(report.rates_chart(rates), "Доля ответов по анкетам"),
             satisfaction_svg=report.svg(report.satisfaction_chart(figures), "Удовлетворённость участием"),
             quiet_pairs=await services.pairs_without_feedback(db, school, year.start, today),
@@ -117,11 +118,12 @@ class MonitoringController(SchoolController):
         figures = await services.monitoring_figures(db, school, year.start, local_today())
         results = await pupil_results.summary(db, school, year.start)
         rates = await services.rates_by_questionnaire(db, school, year.start)
+        quality = await services.quality_by_form(db, school, year.start)
         if fmt == "xlsx":
-            content = await d.off_loop(d.render_xlsx, report.xlsx_sheets(figures, results, rates))
+            content = await d.off_loop(d.render_xlsx, report.xlsx_sheets(figures, results, rates, quality))
         else:
             summary = await services.get_summary(db, school, year.start)
-            document = report.build_document(school, year, figures, summary, results, rates)
+            document = report.build_document(school, year, figures, summary, results, rates, quality)
             content = await d.off_loop(d.render_pdf if fmt == "pdf" else d.render_docx, document)
         name = f"Мониторинг наставничества {year.title}.{fmt}"
         return Response(

@@ -27,6 +27,7 @@ from nastavnik.school.monitoring.services import (
     SWOT_FIELDS,
     SWOT_TITLES,
     MonitoringFigures,
+    QualityByForm,
     RateByQuestionnaire,
 )
 from nastavnik.school.questionnaires.models import MonitoringSummary
@@ -162,6 +163,25 @@ def rates_chart(rates: list[RateByQuestionnaire]) -> Drawing | None:
     return drawing
 
 
+def quality_table(rows: list[QualityByForm]) -> Table:
+    def score(value: float | None) -> str:
+        return _number(value)
+
+    return Table(
+        columns=[
+            Column("Форма", 2.4),
+            Column("Наставников", 1, "right"),
+            Column("Их оценка (1-5)", 1.2, "right"),
+            Column("Наставляемых", 1, "right"),
+            Column("Их оценка (1-5)", 1.2, "right"),
+        ],
+        rows=[
+            [r.form, str(r.mentors), score(r.mentors_score), str(r.mentees), score(r.mentees_score)]
+            for r in rows
+        ],
+    )
+
+
 def rates_table(rates: list[RateByQuestionnaire]) -> Table:
     return Table(
         columns=[
@@ -242,6 +262,7 @@ def build_document(
     summary: MonitoringSummary | None,
     results: PupilResultsSummary | None = None,
     rates: list[RateByQuestionnaire] | None = None,
+    quality: list[QualityByForm] | None = None,
 ) -> Document:
     blocks: list[object] = [
         Heading("1. Общие показатели", level=2, align="left"),
@@ -259,6 +280,11 @@ def build_document(
     blocks += [
         Heading("2. Этап 1. Качество реализации программы (SWOT)", level=2, align="left"),
     ]
+    if quality:
+        blocks += [
+            Paragraph("Анкеты качества по формам наставничества", align="left", bold=True, indent=False),
+            quality_table(quality),
+        ]
     swot_rows = [
         [Cell(SWOT_TITLES[name], bold=True), getattr(summary, name, "") or "Не заполнено"]
         for name in SWOT_FIELDS
@@ -311,6 +337,7 @@ def xlsx_sheets(
     figures: MonitoringFigures,
     results: PupilResultsSummary | None = None,
     rates: list[RateByQuestionnaire] | None = None,
+    quality: list[QualityByForm] | None = None,
 ) -> list[tuple[str, Table]]:
     sheets = [
         (
@@ -328,6 +355,8 @@ def xlsx_sheets(
     ]
     if rates:
         sheets.append(("Доля ответов", rates_table(rates)))
+    if quality:
+        sheets.append(("Качество по формам", quality_table(quality)))
     if results is not None and results.pairs:
         sheets.append(("Результаты обучающихся", pupil_results_table(results)))
     for form_title, changes in figures.impact_by_form.items():

@@ -28,7 +28,7 @@ from nastavnik.school.pairs.models import (
 from nastavnik.school.participants.consent_rules import valid_consent_clause
 from nastavnik.school.participants.models import Participant, ParticipantKind
 from nastavnik.school.questionnaires import services as questionnaires
-from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
+from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS, QuestionKind, questions_of
 from nastavnik.school.questionnaires.models import (
     FEEDBACK_KINDS,
     KIND_TITLES,
@@ -491,6 +491,82 @@ async def rates_by_questionnaire(db: AsyncSession, school: School, year: int) ->
     return [
         RateByQuestionnaire(KIND_TITLES[kind], *found[kind]) for kind in QuestionnaireKind if kind in found
     ]
+
+
+QUALITY_KINDS = (QuestionnaireKind.QUALITY_MENTOR, QuestionnaireKind.QUALITY_MENTEE)
+
+
+@dataclass(frozen=True)
+class QualityByForm:
+    """Stage 1 per form of mentoring: how many mentors and mentees of its pairs answered the
+    quality questionnaire and their average score (every 1-5 question of it)."""
+
+    form: str
+    mentors: int = 0
+    mentors_score: float | None = None
+    mentees: int = 0
+    mentees_score: float | None = None
+
+
+async def quality_by_form(db: AsyncSession, school: School, year: int) -> list[QualityByForm]:
+    """The quality questionnaires' answers about the year's pairs, per form, counted in SQL."""
+    scale_keys = sorted(
+        {
+            q.key
+            for kind, definition in (
+                await db.execute(
+                    select(Questionnaire.kind, Questionnaire.definition).where(
+                        Questionnaire.school_id == school.id, Questionnaire.kind.in_(QUALITY_KINDS)
+                    )
+                )
+            ).all()
+            for q in questions_of(definition)
+            if q.kind in (QuestionKind.SCALE5, QuestionKind.SCALE10) and kind in QUALITY_KINDS
+        }
+    )
+    if not scale_keys:
+        return []
+    pairs = func.jsonb_each_text(SurveyResponse.answers).table_valued("key", "value").lateral()
+    rows = await db.execute(
+        select(
+            ReferenceItem.title,
+            Questionnaire.kind,
+            func.count(func.distinct(SurveyResponse.id)),
+            func.avg(pairs.c.value.cast(Numeric)),
+        )
+        .select_from(SurveyResponse)
+        .join(pairs, pairs.c.key.in_(scale_keys))
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .join(
+            Mentorship,
+            and_(
+                Mentorship.school_id == SurveyResponse.school_id,
+                Mentorship.id == SurveyResponse.mentorship_id,
+            ),
+        )
+        .join(ReferenceItem, ReferenceItem.id == Mentorship.form_id)
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            Questionnaire.kind.in_(QUALITY_KINDS),
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+            SurveyResponse.revoked_at.is_(None),
+        )
+        .group_by(ReferenceItem.title, Questionnaire.kind)
+        .order_by(ReferenceItem.title)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for title, kind, answered, score in rows:
+        side = "mentors" if kind is QuestionnaireKind.QUALITY_MENTOR else "mentees"
+        found.setdefault(title, {})[side] = int(answered)
+        found[title][f"{side}_score"] = round(float(score), 2) if score is not None else None
+    return [QualityByForm(title, **values) for title, values in found.items()]
 
 
 # --- stage 1: the SWOT summary ----------------------------------------------------------
