@@ -10,7 +10,13 @@ from tests.conftest import Browser, Persona, World, csrf_token
 
 pytestmark = pytest.mark.anyio
 
-SCHOOL_GET_ROUTES = ["/s/{code}/", "/s/{code}/staff"]
+SCHOOL_GET_ROUTES = [
+    "/s/{code}/",
+    "/s/{code}/staff",
+    "/s/{code}/questionnaires/",
+    "/s/{code}/questionnaires/intake",
+    "/s/{code}/monitoring/",
+]
 SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
 
 
