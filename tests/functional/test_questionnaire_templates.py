@@ -222,3 +222,72 @@ async def test_the_template_pages_are_the_methodists_only(
     for persona in (curator_a, ministry_viewer):
         reply = await (await browser_for(persona)).get(f"/r/{world.region.code}/questionnaires/")
         assert reply.status_code == 404
+
+
+async def test_a_curator_edits_and_moves_questions_of_the_schools_copy(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona
+) -> None:
+    school = world.school_a
+    school_id = school.id
+    await set_school(db, school_id)
+    await services.adopt_all(db, school)
+    await db.commit()
+    impact = (await services.current_questionnaires(db, school))[QuestionnaireKind.IMPACT]
+    impact_id, code = impact.id, school.code
+    curator = await browser_for(curator_a)
+    page_url = f"/s/{code}/questionnaires/{impact_id}"
+    form_page = await curator.get(page_url + "?edit=impact_motivation")
+    assert "Изменить вопрос" in form_page.text
+    assert "Насколько вы мотивированы к саморазвитию и учёбе (работе)?" in form_page.text
+    edit = f"/s/{code}/questionnaires/{impact_id}/questions/edit"
+    status, text = await post(
+        curator,
+        edit,
+        page_url,
+        op="save",
+        key="impact_motivation",
+        section="0",
+        text="Мотивация",
+        kind="number",
+    )
+    assert status == 422
+    assert "менять нельзя" in text and "Мотивация</textarea>" in text  # the typed text stays
+    token = await csrf_token(curator, page_url)
+    saved = await curator.post(
+        edit,
+        data={
+            "_csrf_token": token,
+            "op": "save",
+            "key": "impact_motivation",
+            "section": "0",
+            "text": "Насколько вам хочется учиться новому?",
+            "kind": "scale10",
+            "required": "on",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    version_two = saved.headers["location"].split("#")[0]
+    assert version_two != page_url  # a new version; the old one is kept for its answers
+    stale = await curator.post(edit, data={"_csrf_token": token, "op": "down", "key": "impact_motivation"})
+    assert stale.status_code == 404  # only the current version is edited
+    moved = await curator.post(
+        version_two + "/questions/edit",
+        data={"_csrf_token": token, "op": "down", "key": "impact_motivation"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    db.expire_all()
+    await set_school(db, school_id)
+    current = await db.scalar(
+        select(Questionnaire).where(
+            Questionnaire.kind == QuestionnaireKind.IMPACT, Questionnaire.is_current.is_(True)
+        )
+    )
+    assert current is not None and current.version == 3
+    questions = list(questions_of(current.definition))
+    assert [q.key for q in questions[:2]] == ["impact_competences", "impact_motivation"]
+    assert (
+        questions[1].text == "Насколько вам хочется учиться новому?"
+        and questions[1].parameter == "motivation"
+    )

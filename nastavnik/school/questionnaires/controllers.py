@@ -33,6 +33,7 @@ from nastavnik.school.questionnaires.definitions import (
     questions_of,
     sections_of,
 )
+from nastavnik.school.questionnaires.editing import question_form
 from nastavnik.school.questionnaires.jobs import mail_survey_job
 from nastavnik.school.questionnaires.models import (
     KIND_TITLES,
@@ -145,11 +146,17 @@ class QuestionnairesController(SchoolController):
         questionnaire_id: str,
         form: Form | None = None,
         status_code: int = 200,
+        *,
+        editing: bool = False,
+        edit_key: str = "",
     ) -> Template:
         questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
         if questionnaire is None:
             raise NotFoundException
         sections = sections_of(questionnaire.definition)
+        edit_form = form if editing else None
+        if edit_form is None and edit_key and questionnaire.is_current:
+            edit_form = question_form(sections, edit_key)
         region_versions = await templates.published_versions(db, await templates.region_id_of(db, school))
         return await page(
             "questionnaires/questionnaire.html",
@@ -166,14 +173,19 @@ class QuestionnairesController(SchoolController):
                 if k is not QuestionKind.PEOPLE or questionnaire.kind is QuestionnaireKind.PREFERENCES
             ],
             reference_options=list(REFERENCE_LISTS.items()),
-            form=form or Form(data={"kind": QuestionKind.SINGLE.value, "section": "0"}),
+            form=(None if editing else form)
+            or Form(data={"kind": QuestionKind.SINGLE.value, "section": "0"}),
+            edit_form=edit_form,
+            edit_section_options=[(str(i), s.title) for i, s in enumerate(sections)],
         )
 
     @get("/{questionnaire_id:str}", name="questionnaires:show")
     async def show(
-        self, db: DB, school: CurrentSchool, page: Page, questionnaire_id: FromPath[str]
+        self, request: AnyRequest, db: DB, school: CurrentSchool, page: Page, questionnaire_id: FromPath[str]
     ) -> Template:
-        return await self._questionnaire(db, school, page, questionnaire_id)
+        return await self._questionnaire(
+            db, school, page, questionnaire_id, edit_key=request.query_params.get("edit", "")
+        )
 
     @post("/{questionnaire_id:str}/questions", name="questionnaires:add_question")
     async def add_question(
@@ -194,6 +206,34 @@ class QuestionnairesController(SchoolController):
             return await self._questionnaire(db, school, page, questionnaire_id, form=form, status_code=422)
         user.flash("success", f"Вопрос добавлен: теперь действует версия {updated.version}.")
         return Redirect(f"/s/{school.code}/questionnaires/{updated.id}", status_code=303)
+
+    @post("/{questionnaire_id:str}/questions/edit", name="questionnaires:edit_question")
+    async def edit_question(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        school: CurrentSchool,
+        page: Page,
+        questionnaire_id: FromPath[str],
+    ) -> Template | Redirect:
+        """Change a question's text, type, options or section, or move it up or down."""
+        questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
+        if questionnaire is None or not questionnaire.is_current:
+            raise NotFoundException
+        data = await request.form()
+        op = str(data.get("op", "save"))
+        form = Form.from_mapping(data, services.QUESTION_FIELDS)
+        updated = await services.edit_question(db, school, questionnaire, op, form, user.user.id)
+        if updated is None:
+            return await self._questionnaire(
+                db, school, page, questionnaire_id, form=form, status_code=422, editing=op == "save"
+            )
+        if op == "save":
+            user.flash("success", f"Вопрос изменён: теперь действует версия {updated.version}.")
+        return Redirect(
+            f"/s/{school.code}/questionnaires/{updated.id}#q-{form.value('key')}", status_code=303
+        )
 
     @post("/{questionnaire_id:str}/questions/{key:str}/delete", name="questionnaires:remove_question")
     async def remove_question(

@@ -174,6 +174,32 @@ async def add_question(
     return await new_version(db, school, questionnaire, sections, user_id)
 
 
+async def edit_question(
+    db: AsyncSession,
+    school: School,
+    questionnaire: Questionnaire,
+    op: str,
+    form: Form,
+    user_id: uuid.UUID | None,
+) -> Questionnaire | None:
+    """Change a question (`save`) or move it (`up` / `down`): a new version, as every edit."""
+    sections = sections_of(questionnaire.definition)
+    people = questionnaire.kind is QuestionnaireKind.PREFERENCES
+    match op:
+        case "save":
+            changed = editing.save_question(sections, form, allow_people=people)
+        case "up" | "down":
+            changed = editing.move_question(sections, form.value("key"), -1 if op == "up" else 1)
+            if changed is None:
+                form.error("__all__", "Такого вопроса в анкете уже нет.")
+        case _:
+            form.error("__all__", "Такого изменения нет.")
+            changed = None
+    if changed is None:
+        return None
+    return await new_version(db, school, questionnaire, changed, user_id)
+
+
 async def remove_question(
     db: AsyncSession, school: School, questionnaire: Questionnaire, key: str, user_id: uuid.UUID | None
 ) -> tuple[Questionnaire | None, Form]:
