@@ -81,7 +81,13 @@ from nastavnik.school.programme.models import (
     RoadmapTemplateStage,
 )
 from nastavnik.school.questionnaires.definitions import questions_of
-from nastavnik.school.questionnaires.models import ResponseStatus, Survey, SurveyResponse
+from nastavnik.school.questionnaires.models import (
+    INTAKE_KINDS,
+    Questionnaire,
+    ResponseStatus,
+    Survey,
+    SurveyResponse,
+)
 from nastavnik.school.roadmap.models import RoadmapAttachment, RoadmapItem
 from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
@@ -450,9 +456,24 @@ async def _school_ids(db: AsyncSession, school: School, region: Region, municipa
 
 
 async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]:
+    # An intake answer still waiting for review: every response route (accepting it too) reaches it.
     submitted = SurveyResponse.status == ResponseStatus.SUBMITTED
     response = await _first(
-        db, select(SurveyResponse).where(SurveyResponse.school_id == school.id, submitted)
+        db,
+        select(SurveyResponse)
+        .join(
+            Survey, (Survey.school_id == SurveyResponse.school_id) & (Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            (Questionnaire.school_id == Survey.school_id) & (Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            submitted,
+            SurveyResponse.accepted_at.is_(None),
+            Questionnaire.kind.in_(INTAKE_KINDS),
+        ),
     )
     survey = await _first(
         db, select(Survey).where(Survey.school_id == school.id, Survey.id == response.survey_id)
