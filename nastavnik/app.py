@@ -62,6 +62,7 @@ from nastavnik.regional.indicators.controllers import (
 )
 from nastavnik.regional.mentor_search.controllers import MENTOR_SEARCH_CONTROLLERS
 from nastavnik.regional.practice_bank.controllers import PRACTICE_BANK_CONTROLLERS
+from nastavnik.regional.questionnaire_templates.controllers import RegionQuestionnairesController
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -222,6 +223,7 @@ def create_app(
             RoadmapRedirectController,
             SchoolDocumentsController,
             RegionTemplatesController,
+            RegionQuestionnairesController,
             AdminTemplatesController,
             *PARTICIPANT_CONTROLLERS,
             *MATCHING_CONTROLLERS,

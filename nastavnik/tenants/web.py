@@ -248,6 +248,7 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
     workspace.nav_items.append(("Банк программ и практик", base + "bank", "book"))
     if Permission.REGION_PRACTICES_MODERATE in workspace.permissions:
         workspace.nav_items.append(("Модерация банка", base + "moderation", "check"))
+        workspace.nav_items.append(("Шаблоны анкет", base + "questionnaires", "file"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
     return workspace

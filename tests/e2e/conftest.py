@@ -89,7 +89,11 @@ def live_server(
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base_url}/health/ready", timeout=2).status_code == 200:
+                # Ours, not another checkout's server that took the port while Keycloak started.
+                if (
+                    httpx.get(f"{base_url}/health/ready", timeout=2).status_code == 200
+                    and process.poll() is None
+                ):
                     break
             except httpx.HTTPError:
                 pass

@@ -225,5 +225,5 @@ def test_curator_matches_locks_approves_and_the_mentor_logs_a_meeting(
     expect(page.get_by_role("heading", name="Не было организационной встречи")).to_be_visible()
     shot(page, "08-home-watch")
     page.goto(f"{live_server.url}/s/{SCHOOL}/matching/people")
-    expect(page.get_by_role("heading", name="Личные ссылки на анкету предпочтений")).to_be_visible()
+    expect(page.get_by_role("heading", name="Анкета после групповой встречи")).to_be_visible()
     shot(page, "09-people")

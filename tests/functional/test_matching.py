@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 import zipfile
 
 import pytest
@@ -15,8 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import set_school
-from nastavnik.school.matching.models import MatchingProposal, MatchingRound
+from nastavnik.platform.settings import Settings
+from nastavnik.school.matching.models import (
+    MatchingPreference,
+    MatchingProposal,
+    MatchingRound,
+    PreferenceSide,
+)
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
+from nastavnik.school.questionnaires import services as questionnaires
+from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
 from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
 from tests.functional._matching import TODAY, YEAR, SmallPool, small_pool
 
@@ -378,40 +387,125 @@ async def test_mentor_cannot_open_matching(browser_for: Browser, world: World, m
     assert reply.status_code == 403
 
 
-async def test_participant_states_preferences_through_a_personal_link_without_signing_in(
+async def _preferences_link(
+    browser: PersonaBrowser, db: AsyncSession, world: World, settings: Settings, audience: str, who: uuid.UUID
+) -> str:
+    """The curator sends the questionnaire after the group meeting; `who`'s personal link."""
+    school = world.school_a
+    await set_school(db, school.id)
+    await questionnaires.adopt_all(db, school)
+    await db.commit()
+    questionnaire = (await questionnaires.current_questionnaires(db, school))[QuestionnaireKind.PREFERENCES]
+    token = await csrf_token(browser, f"/s/{school.code}/questionnaires/?kind=preferences")
+    reply = await browser.post(
+        f"/s/{school.code}/questionnaires/surveys",
+        data={
+            "_csrf_token": token,
+            "questionnaire_id": str(questionnaire.id),
+            "audience": audience,
+            "deadline": (TODAY + dt.timedelta(days=5)).isoformat(),
+            "stage": "none",
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303, reply.text
+    await set_school(db, school.id)
+    response = await db.scalar(
+        select(SurveyResponse)
+        .join(
+            Survey, (Survey.school_id == SurveyResponse.school_id) & (Survey.id == SurveyResponse.survey_id)
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            SurveyResponse.participant_id == who,
+            Survey.questionnaire_id == questionnaire.id,
+        )
+    )
+    assert response is not None, "the person is asked"
+    return f"/q/{questionnaires.response_token(settings.session_secret, response)}"
+
+
+async def test_participant_states_preferences_in_the_questionnaire_after_the_group_meeting(
     browser_for: Browser,
     client: AsyncTestClient[Litestar],
     db: AsyncSession,
+    settings: Settings,
     world: World,
     curator_a: Persona,
     pool: SmallPool,
 ) -> None:
-    people = await (await browser_for(curator_a)).get(f"/s/{world.school_a.code}/matching/people")
-    found = re.search(
-        r"Иванова Анна Петровна</td><td>наставляемый</td><td><input[^>]*"
-        r"value=\"[^\"]*(/preferences/[^\"]+)\"",
-        people.text,
+    curator = await browser_for(curator_a)
+    people = await curator.get(f"/s/{world.school_a.code}/matching/people")
+    assert "Анкета после групповой встречи" in people.text
+    assert "/preferences/" not in people.text  # the questionnaire replaced the bare preference links
+    ivanova_link = await _preferences_link(
+        curator, db, world, settings, "mentees", pool.ivanova.participant_id
     )
-    assert found, "the curator sees a personal link per participant"
-    ivanova_link = found.group(1)
     page = await client.get(ivanova_link)
     assert page.status_code == 200
-    assert "Смирнова Анна Петровна" in page.text
+    assert "Смирнова Анна Петровна" in page.text and "Кузнецов Игорь Олегович" in page.text
+    assert "Петров Олег" not in page.text  # a mentee chooses among the mentors
+    token = re.search(r'name="_csrf_token"\s+value="([^"]+)"', page.text)
+    assert token
+    nobody = await client.post(ivanova_link, data={"_csrf_token": token.group(1), "impression": "4"})
+    assert nobody.status_code == 422
+    assert "Ответьте на этот вопрос" in nobody.text
+    assert re.search(r'name="impression"\s+value="4"\s+checked', nobody.text)  # what was typed stays
+    saved = await client.post(
+        ivanova_link,
+        data={
+            "_csrf_token": token.group(1),
+            "chosen": [str(pool.smirnova.participant_id)],
+            "impression": "5",
+            "why": "Понравилось, как она объясняет",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    await set_school(db, world.school_a.id)
+    chosen = (
+        await db.execute(
+            select(
+                MatchingPreference.chosen_id, MatchingPreference.side, MatchingPreference.entered_by_link
+            ).where(
+                MatchingPreference.school_id == world.school_a.id,
+                MatchingPreference.chooser_id == pool.ivanova.participant_id,
+            )
+        )
+    ).all()
+    assert chosen == [(pool.smirnova.participant_id, PreferenceSide.MENTEE, True)]
+    people = await curator.get(f"/s/{world.school_a.code}/matching/people")
+    assert "Иванова Анна Петровна → Смирнова Анна Петровна" in people.text
+    assert "1 из 3" in people.text  # the survey's answers, beside the preferences
+    url = await start_round(curator, world)
+    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.ivanova.id)
+    assert any("выбрал этого наставника" in r["text"] for r in row.reasons)
+
+
+async def test_a_mentor_chooses_among_consented_mentees_only(
+    browser_for: Browser,
+    client: AsyncTestClient[Litestar],
+    db: AsyncSession,
+    settings: Settings,
+    world: World,
+    curator_a: Persona,
+    pool: SmallPool,
+) -> None:
+    curator = await browser_for(curator_a)
+    link = await _preferences_link(curator, db, world, settings, "mentors", pool.smirnova.participant_id)
+    page = await client.get(link)
+    assert page.status_code == 200
+    assert "Иванова Анна Петровна" in page.text and "Петров Олег Ильич" in page.text
     assert "Безсогласия" not in page.text  # only consented people are shown to others
     token = re.search(r'name="_csrf_token"\s+value="([^"]+)"', page.text)
     assert token
-    too_many = await client.post(ivanova_link, data={"_csrf_token": token.group(1), "chosen": []})
-    assert too_many.status_code == 422
-    saved = await client.post(
-        ivanova_link,
-        data={"_csrf_token": token.group(1), "chosen": [str(pool.smirnova.participant_id)]},
-        follow_redirects=False,
+    four = [str(p.participant_id) for p in (pool.ivanova, pool.petrov, pool.sidorova, pool.no_consent)]
+    too_many = await client.post(
+        link, data={"_csrf_token": token.group(1), "chosen": four, "impression": "3"}
     )
-    assert saved.status_code == 303
-    url = await start_round(await browser_for(curator_a), world)
-    row = next(r for r in await rows(db, world, url) if r.mentee_profile_id == pool.ivanova.id)
-    assert any("выбрал этого наставника" in r["text"] for r in row.reasons)
-    assert (await client.get("/preferences/forged.token")).status_code == 404
+    assert too_many.status_code == 422
+    assert "Отметьте людей из списка" in too_many.text or "не больше 3" in too_many.text
+    assert (await client.get("/q/forged.token")).status_code == 404
 
 
 # --- another school's user gets 404 everywhere ------------------------------------------------
@@ -494,9 +588,9 @@ async def test_people_page_pages_its_lists_and_opens_forms_on_demand(
     # One mark per page, the pager links to the second; the other lists keep their own pages.
     assert first.count("Снять отметку") == 1
     assert "marks_page=2" in first
-    second = (await browser.get(people + "?marks_page=2&links_page=2")).text
+    second = (await browser.get(people + "?marks_page=2&preferences_page=2")).text
     assert second.count("Снять отметку") == 1
-    assert "links_page=2" in second  # kept in the marks pager's links
+    assert "preferences_page=2" in second  # kept in the marks pager's links
     # The forms' options (every person of the year) are not on the page until a form opens.
     assert "<option" not in first
     fragment = await browser.get(people + "/forms/mark", headers={"HX-Request": "true"})

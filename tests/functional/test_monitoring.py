@@ -20,13 +20,14 @@ from nastavnik.regional.indicators import services as indicators
 from nastavnik.school.monitoring import services as monitoring
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.pairs.services import create_mentorship
+from nastavnik.school.participants.models import MenteeCategory, MenteeProfile, ParticipantKind
 from nastavnik.school.programme.surveys import surveyed_counts
 from nastavnik.school.questionnaires import services
 from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
 from nastavnik.tenants.models import School
 from nastavnik.tenants.reference import ReferenceKind, reference_by_code
 from tests.conftest import Browser, Persona, World, csrf_token
-from tests.functional._matching import TODAY, YEAR, SmallPool, small_pool
+from tests.functional._matching import TODAY, YEAR, SmallPool, consent, person, small_pool
 
 pytestmark = pytest.mark.anyio
 
@@ -179,6 +180,11 @@ async def test_the_swot_draft_comes_from_quality_answers_and_the_curator_edits_i
     url = f"/s/{school.code}/monitoring"
     page = await curator.get(url)
     assert "— Сплочённый коллектив наставников" in page.text
+    # Stage 1 per form: one mentor of a «учитель – ученик» pair, (4 + 5 + 4) / 3.
+    await set_school(db, school.id)
+    quality = await monitoring.quality_by_form(db, school, YEAR)
+    assert [(q.mentors, q.mentors_score, q.mentees) for q in quality] == [(1, 4.33, 0)]
+    assert "4,33" in page.text
     token = await csrf_token(curator, url)
     too_long = await curator.post(
         url + "/swot", data={"_csrf_token": token, "strengths": "х" * 5000, "threats": "Нагрузка"}
@@ -232,3 +238,139 @@ async def test_a_mentor_answers_the_monthly_feedback_in_the_workspace(
         follow_redirects=False,
     )
     assert good.status_code == 303
+
+
+async def teachers_pair(db: AsyncSession, school: School, pool: SmallPool) -> Mentorship:
+    """Смирнова mentors a young teacher: a pair of the teachers' mentoring, active a month."""
+    await set_school(db, school.id)
+    young = await person(db, school, "Молодых", kind=ParticipantKind.TEACHER, first_name="Ольга")
+    await consent(db, young)
+    profile = MenteeProfile(
+        school_id=school.id,
+        participant_id=young.id,
+        academic_year=YEAR,
+        category=MenteeCategory.YOUNG_TEACHER,
+    )
+    profile.directions, profile.request_areas = [], []
+    db.add(profile)
+    await db.flush()
+    await db.refresh(profile, ["participant", "directions"])
+    await db.refresh(pool.smirnova, ["participant", "directions"])
+    form = (await reference_by_code(db, ReferenceKind.FORM))["teacher_teacher"]
+    pair = await create_mentorship(
+        db,
+        school,
+        year=YEAR,
+        form=form,
+        mentors=[pool.smirnova],
+        mentees=[profile],
+        started_on=TODAY - dt.timedelta(days=40),
+    )
+    pair.status = MentorshipStatus.ACTIVE
+    await db.commit()
+    return pair
+
+
+async def test_the_curator_enters_the_pupils_results_of_a_teachers_pair_and_the_report_shows_them(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    school = world.school_a
+    pair = await teachers_pair(db, school, pool)
+    pair_id, number, code = pair.id, pair.number, school.code
+    curator = await browser_for(curator_a)
+    page = await curator.get(f"/s/{code}/monitoring/")
+    assert "Результаты обучающихся наставляемых педагогов" in page.text
+    assert "не внесены" in page.text
+    url = f"/s/{code}/monitoring/pupil-results/{pair_id}"
+    token = await csrf_token(curator, url)
+    values = {
+        "vpr_pass_percent": "82",
+        "oge_pass_percent": "",
+        "ege_pass_percent": "120",
+        "quality_change": "+6",
+        "olympiad_participants": "3",
+        "olympiad_winners": "5",
+        "note": "Ведёт 5 «А» и 6 «Б»",
+    }
+    bad = await curator.post(url, data={"_csrf_token": token, **values})
+    assert bad.status_code == 422
+    assert "Число от 0 до 100." in bad.text
+    assert "не может быть больше, чем участников" in bad.text
+    assert 'value="82"' in bad.text and "Ведёт 5 «А» и 6 «Б»" in bad.text
+    good = await curator.post(
+        url,
+        data={"_csrf_token": token, **values, "ege_pass_percent": "", "olympiad_winners": "1"},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    page = await curator.get(f"/s/{code}/monitoring/")
+    assert "82,0 %" in page.text and "+6,0 п. п." in page.text and "3 / 1" in page.text
+    pdf = await curator.get(f"/s/{code}/monitoring/report/pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Результаты обучающихся наставляемых педагогов" in text
+    assert "82,0 %" in text
+    assert f"Пара № {number}" in (await curator.get(url)).text
+
+
+async def test_a_pair_without_feedback_for_five_weeks_is_flagged_and_the_curator_asks_it(
+    browser_for: Browser,
+    db: AsyncSession,
+    world: World,
+    curator_a: Persona,
+    mentor_a: Persona,
+    pool: SmallPool,
+) -> None:
+    school = world.school_a
+    pair = await teachers_pair(db, school, pool)
+    pair_id, number, code = pair.id, pair.number, school.code
+    curator = await browser_for(curator_a)
+    home = await curator.get(f"/s/{code}/")
+    assert "Нет обратной связи пять недель" in home.text
+    assert f"№ {number}:" in home.text.split("Нет обратной связи пять недель", 1)[1]
+    token = await csrf_token(curator, f"/s/{code}/")
+    reply = await curator.post(
+        f"/s/{code}/monitoring/feedback/{pair_id}", data={"_csrf_token": token}, follow_redirects=False
+    )
+    assert reply.status_code == 303
+    assert reply.headers["location"] == f"/s/{code}/#pairs-watch"
+    mentor = await browser_for(mentor_a)
+    mine = await mentor.get(f"/s/{code}/my-questionnaires/")
+    assert "Ежемесячная обратная связь наставника" in mine.text
+    await set_school(db, school.id)
+    asked = (
+        (
+            await db.execute(
+                select(SurveyResponse.participant_id).where(
+                    SurveyResponse.school_id == school.id, SurveyResponse.mentorship_id == pair_id
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(asked) == 2  # the mentor's and the mentee's questionnaires
+    # Once the mentor answers, the pair leaves the watch.
+    response = await db.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.school_id == school.id,
+            SurveyResponse.mentorship_id == pair_id,
+            SurveyResponse.participant_id == pool.smirnova.participant_id,
+        )
+    )
+    assert response is not None
+    url = f"/s/{code}/my-questionnaires/{response.id}"
+    token = await csrf_token(mentor, url)
+    done = await mentor.post(
+        url,
+        data={
+            "_csrf_token": token,
+            "action": "submit",
+            "meetings": "2 раза",
+            "progress": "4",
+            "mentee_engagement": "5",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    home = await curator.get(f"/s/{code}/")
+    assert "Все действующие пары дают ежемесячную обратную связь." in home.text

@@ -12,9 +12,17 @@ from nastavnik.platform.auth.permissions import Membership, Role, Scope
 from nastavnik.platform.db import set_school
 from nastavnik.platform.settings import Settings
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, demo_school, seed_school_demo
+from nastavnik.school.matching.models import MatchingPreference, PreferenceSide
+from nastavnik.school.monitoring import pupil_results
 from nastavnik.school.monitoring.services import monitoring_figures
 from nastavnik.school.participants.models import local_today
-from nastavnik.school.questionnaires.models import Questionnaire, ResponseStatus, SurveyResponse
+from nastavnik.school.questionnaires.models import (
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireTemplate,
+    ResponseStatus,
+    SurveyResponse,
+)
 from nastavnik.school.questionnaires.services import intake_queue
 from nastavnik.tenants.demo import seed_demo
 from nastavnik.tenants.models import School
@@ -56,6 +64,18 @@ async def test_the_demo_school_has_answers_in_every_state_and_a_measured_effect(
     assert figures.has_impact
     assert all(c.delta is not None and c.delta > 0 for c in figures.impact if c.people)
     assert figures.satisfaction_average is not None
+    # Whom each mentee would like came through the questionnaire after the group meeting.
+    by_link = await db.scalar(
+        select(func.count())
+        .select_from(MatchingPreference)
+        .where(MatchingPreference.side == PreferenceSide.MENTEE, MatchingPreference.entered_by_link.is_(True))
+    )
+    assert by_link and by_link > 5
+    results = await pupil_results.summary(db, school, YEAR.start)
+    assert results.pairs > results.entered > 0 and results.vpr_pass_percent is not None
+    region_templates = {t.kind: t for t in (await db.execute(select(QuestionnaireTemplate))).scalars()}
+    assert region_templates[QuestionnaireKind.SATISFACTION].published_at is not None
+    assert region_templates[QuestionnaireKind.FEEDBACK_MENTEE].published_at is None
 
 
 async def test_the_curator_opens_the_demo_monitoring_and_questionnaires(
@@ -67,5 +87,9 @@ async def test_the_curator_opens_the_demo_monitoring_and_questionnaires(
     browser = await browser_for(curator)
     page = await browser.get(f"/s/{school.code}/monitoring")
     assert page.status_code == 200 and "<svg" in page.text
+    assert "Результаты обучающихся наставляемых педагогов" in page.text and "не внесены" in page.text
     page = await browser.get(f"/s/{school.code}/questionnaires/")
     assert page.status_code == 200 and "Мониторинг влияния программы на участников" in page.text
+    assert "В регионе новая версия" in page.text  # the satisfaction questionnaire, version 1
+    page = await browser.get(f"/s/{school.code}/matching/people")
+    assert "Анкета после групповой встречи" in page.text and "Ссылки и ответы" in page.text

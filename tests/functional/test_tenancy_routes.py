@@ -29,6 +29,11 @@ SCHOOL_GET_ROUTES = [
     "/s/{code}/completion/next-year",
 ]
 SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
+    "/s/{code}/questionnaires/",
+    "/s/{code}/questionnaires/intake",
+    "/s/{code}/monitoring/",
+]
+SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
 
 
 @pytest.mark.parametrize("route", SCHOOL_GET_ROUTES)

@@ -84,7 +84,13 @@ from nastavnik.school.programme.models import (
     RoadmapTemplateStage,
 )
 from nastavnik.school.questionnaires.definitions import questions_of
-from nastavnik.school.questionnaires.models import ResponseStatus, Survey, SurveyResponse
+from nastavnik.school.questionnaires.models import (
+    INTAKE_KINDS,
+    Questionnaire,
+    ResponseStatus,
+    Survey,
+    SurveyResponse,
+)
 from nastavnik.school.roadmap.models import RoadmapAttachment, RoadmapItem
 from nastavnik.school.roadmap.storage import AttachmentStore
 from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
@@ -131,6 +137,7 @@ NOT_OBJECT_IDS = {
     "fmt",
     "section",
     "kind",
+    "questionnaire_kind",
     "filename",
     "form_name",
     # A card of the region's mentor directory is the region's, not a school's: every school
@@ -459,9 +466,24 @@ async def _school_ids(db: AsyncSession, school: School, region: Region, municipa
 
 
 async def _questionnaire_ids(db: AsyncSession, school: School) -> dict[str, str]:
+    # An intake answer still waiting for review: every response route (accepting it too) reaches it.
     submitted = SurveyResponse.status == ResponseStatus.SUBMITTED
     response = await _first(
-        db, select(SurveyResponse).where(SurveyResponse.school_id == school.id, submitted)
+        db,
+        select(SurveyResponse)
+        .join(
+            Survey, (Survey.school_id == SurveyResponse.school_id) & (Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            (Questionnaire.school_id == Survey.school_id) & (Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            submitted,
+            SurveyResponse.accepted_at.is_(None),
+            Questionnaire.kind.in_(INTAKE_KINDS),
+        ),
     )
     survey = await _first(
         db, select(Survey).where(Survey.school_id == school.id, Survey.id == response.survey_id)
@@ -843,7 +865,11 @@ async def _build(
     bank = await _bank_objects(sweep, region, other_region)
 
     report = await _first(db, select(ImportReport.id))
-    common = {"report_id": str(report), "admin.template_id": str(shipped)}
+    common = {
+        "report_id": str(report),
+        "admin.template_id": str(shipped),
+        "questionnaire_kind": "mentee_intake_pupil",
+    }
     common |= await _regional_report_ids(db, region)
     admin_template = await _template_ids(db, region)
     shipped_stage = await _first(
@@ -861,7 +887,11 @@ async def _build(
     ids_b.values |= bank[school_b.code] | {"mentor_pair_id": str(mentor_pairs[school_b.id].id)}
     sweep.ids_a, sweep.ids_b = ids_a, ids_b
     sweep.ids_other_region = Ids(
-        {"region_code": other_region.code, "municipality_code": other_municipality.code}
+        {
+            "region_code": other_region.code,
+            "municipality_code": other_municipality.code,
+            "questionnaire_kind": "mentee_intake_pupil",
+        }
         | await _template_ids(db, other_region)
         | await _regional_report_ids(db, other_region)
         | bank["other_region"]

@@ -8,10 +8,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import set_school
-from nastavnik.school.questionnaires.models import Questionnaire, QuestionnaireKind, SurveyResponse
+from nastavnik.platform.web import Form
+from nastavnik.school.monitoring.pupil_results import save_results
+from nastavnik.school.pairs.services import create_mentorship
+from nastavnik.school.questionnaires.models import (
+    PairPupilResults,
+    Questionnaire,
+    QuestionnaireKind,
+    SurveyResponse,
+)
 from nastavnik.school.questionnaires.services import adopt_template
-from tests.conftest import World
-from tests.functional._matching import consent, person
+from nastavnik.tenants.reference import ReferenceKind, reference_by_code
+from tests.conftest import Persona, World
+from tests.functional._matching import TODAY, YEAR, consent, person, small_pool
 
 pytestmark = pytest.mark.anyio
 
@@ -51,4 +60,33 @@ async def test_answers_of_one_school_are_invisible_and_unwritable_from_another(
                 "VALUES (:a, gen_random_uuid(), 'impact', 9, 'Чужая', '{}', true)"
             ),
             {"a": a.id},
+        )
+
+
+async def test_pupils_results_of_a_pair_stay_inside_their_school(
+    db: AsyncSession, world: World, mentor_a: Persona
+) -> None:
+    a, b = world.school_a, world.school_b
+    pool = await small_pool(db, a, mentor_a.user.id)
+    await set_school(db, a.id)
+    form_item = (await reference_by_code(db, ReferenceKind.FORM))["teacher_student"]
+    for profile in (pool.ivanova, pool.smirnova):
+        await db.refresh(profile, ["participant", "directions"])
+    pair = await create_mentorship(
+        db, a, year=YEAR, form=form_item, mentors=[pool.smirnova], mentees=[pool.ivanova], started_on=TODAY
+    )
+    form = Form(data={"vpr_pass_percent": "81", "olympiad_participants": "2", "olympiad_winners": "1"})
+    assert await save_results(db, a, pair, form), form.errors
+    assert await db.scalar(select(func.count()).select_from(PairPupilResults)) == 1
+
+    await set_school(db, b.id)
+    assert await db.scalar(select(func.count()).select_from(PairPupilResults)) == 0
+    assert (await db.execute(text("UPDATE pair_pupil_results SET note = 'x'"))).rowcount == 0  # type: ignore[attr-defined]
+    with pytest.raises(DBAPIError, match="row-level security"):
+        await db.execute(
+            text(
+                "INSERT INTO pair_pupil_results (school_id, id, mentorship_id, note) "
+                "VALUES (:a, gen_random_uuid(), :m, '')"
+            ),
+            {"a": a.id, "m": pair.id},
         )

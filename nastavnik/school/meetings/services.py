@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, exists, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from nastavnik.school.meetings.models import (
     MeetingFormat,
     MeetingKind,
 )
+from nastavnik.school.monitoring import services as monitoring
 from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus, mentorship_direction
 from nastavnik.school.pairs.services import OPEN_STATUSES, mentorships_by_id
 from nastavnik.tenants.models import School
@@ -236,6 +237,9 @@ class Watch:
     meetings: int
     quiet_total: int = 0
     no_organisational_total: int = 0
+    # No monthly feedback for five weeks (the monitoring's regularity of feedback).
+    no_feedback: list[tuple[Mentorship, dt.datetime | None]] = field(default_factory=list)
+    no_feedback_total: int = 0
 
     @property
     def kind_titles(self) -> list[str]:
@@ -249,13 +253,18 @@ class Watch:
     def no_organisational_more(self) -> int:
         return max(0, self.no_organisational_total - len(self.no_organisational))
 
+    @property
+    def no_feedback_more(self) -> int:
+        return max(0, self.no_feedback_total - len(self.no_feedback))
+
 
 async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> Watch:
     """The curator's watch, every figure counted in PostgreSQL and every list bounded.
 
     Open pairs (forming or active) of the year: those without a meeting for three weeks
     (since their last meeting, or since the start when they never met), the longest quiet
-    first; those that never had the organisational meeting; meetings per direction.
+    first; those that never had the organisational meeting; active pairs without monthly
+    feedback for five weeks; meetings per direction.
     """
     open_pair = (
         Mentorship.school_id == school.id,
@@ -291,7 +300,12 @@ async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> 
             .limit(WATCH_SHOWN)
         )
     ).all()
-    named = await mentorships_by_id(db, school, [r[0] for r in quiet_rows] + [r[0] for r in unorganised_rows])
+    silent, silent_total = await monitoring.feedback_watch(db, school, year, today, limit=WATCH_SHOWN)
+    named = await mentorships_by_id(
+        db,
+        school,
+        [r[0] for r in quiet_rows] + [r[0] for r in unorganised_rows] + [pair_id for pair_id, _ in silent],
+    )
     figures = (
         await db.execute(
             select(
@@ -331,6 +345,8 @@ async def watch(db: AsyncSession, school: School, year: int, today: dt.date) -> 
         meetings=int(figures[1] or 0),
         quiet_total=int(quiet_rows[0][-1]) if quiet_rows else 0,
         no_organisational_total=int(unorganised_rows[0][-1]) if unorganised_rows else 0,
+        no_feedback=[(named[pair_id], last) for pair_id, last in silent],
+        no_feedback_total=silent_total,
     )
 
 

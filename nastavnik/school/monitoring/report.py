@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from reportlab.graphics import renderSVG
-from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -22,7 +22,14 @@ from nastavnik.platform.documents.model import (
     Paragraph,
     Table,
 )
-from nastavnik.school.monitoring.services import SWOT_FIELDS, SWOT_TITLES, MonitoringFigures
+from nastavnik.school.monitoring.pupil_results import PupilResultsSummary
+from nastavnik.school.monitoring.services import (
+    SWOT_FIELDS,
+    SWOT_TITLES,
+    MonitoringFigures,
+    QualityByForm,
+    RateByQuestionnaire,
+)
 from nastavnik.school.questionnaires.models import MonitoringSummary
 from nastavnik.tenants.models import School
 
@@ -40,13 +47,23 @@ SHORT_TITLES = {
 }
 
 
+def _decimal_comma(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _font() -> str:
     register_fonts()
     return SANS.face()
 
 
 def _bar_chart(
-    title: str, labels: list[str], series: list[list[float]], names: list[str], value_max: float
+    title: str,
+    labels: list[str],
+    series: list[list[float]],
+    names: list[str],
+    value_max: float,
+    *,
+    counts: bool = False,
 ) -> Drawing:
     font = _font()
     drawing = Drawing(WIDTH, HEIGHT)
@@ -63,7 +80,7 @@ def _bar_chart(
     chart.valueAxis.valueMax = value_max
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 8
-    chart.barLabelFormat = "%.1f" if value_max <= 10 else "%d"
+    chart.barLabelFormat = "%d" if counts else _decimal_comma
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
@@ -75,7 +92,8 @@ def _bar_chart(
     drawing.add(chart)
     if len(names) > 1:
         legend = Legend()
-        legend.x, legend.y = WIDTH - 200, HEIGHT - 10
+        # Under the title, at the right, clear of the bars' labels.
+        legend.x, legend.y = WIDTH - 190, HEIGHT - 26
         legend.fontName, legend.fontSize = font, 8
         legend.alignment = "right"
         legend.columnMaximum = 1
@@ -108,6 +126,71 @@ def satisfaction_chart(figures: MonitoringFigures) -> Drawing | None:
         [counts],
         ["Ответов"],
         max(*counts, 1) * 1.2,
+        counts=True,
+    )
+
+
+def rates_chart(rates: list[RateByQuestionnaire]) -> Drawing | None:
+    """The share of answers per questionnaire, as horizontal bars (a title reads beside its bar)."""
+    if not rates:
+        return None
+    font = _font()
+    row = 18
+    height = 40 + row * len(rates)
+    drawing = Drawing(WIDTH, height)
+    drawing.add(String(0, height - 14, "Доля ответов по анкетам, %", fontName=font, fontSize=11))
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 220, 16, WIDTH - 250, row * len(rates)
+    ordered = list(reversed(rates))  # the chart draws from the bottom up
+    chart.data = [tuple(float(r.percent) for r in ordered)]
+    chart.categoryAxis.categoryNames = [r.title for r in ordered]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = 100
+    chart.valueAxis.valueStep = 25
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 8
+    chart.bars[0].fillColor = AFTER
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def quality_table(rows: list[QualityByForm]) -> Table:
+    def score(value: float | None) -> str:
+        return _number(value)
+
+    return Table(
+        columns=[
+            Column("Форма", 2.4),
+            Column("Наставников", 1, "right"),
+            Column("Их оценка (1-5)", 1.2, "right"),
+            Column("Наставляемых", 1, "right"),
+            Column("Их оценка (1-5)", 1.2, "right"),
+        ],
+        rows=[
+            [r.form, str(r.mentors), score(r.mentors_score), str(r.mentees), score(r.mentees_score)]
+            for r in rows
+        ],
+    )
+
+
+def rates_table(rates: list[RateByQuestionnaire]) -> Table:
+    return Table(
+        columns=[
+            Column("Анкета", 3),
+            Column("Разослано", 1, "right"),
+            Column("Ответов", 1, "right"),
+            Column("Доля", 1, "right"),
+        ],
+        rows=[[r.title, str(r.invited), str(r.answered), f"{r.percent} %"] for r in rates],
     )
 
 
@@ -134,11 +217,11 @@ def _number(value: float | None) -> str:
 def impact_table(figures: MonitoringFigures) -> Table:
     return Table(
         columns=[
-            Column("Параметр", 3),
+            Column("Параметр", 2.8),
             Column("Ответили оба раза", 1.2, "right"),
             Column("До", 1, "right"),
             Column("После", 1, "right"),
-            Column("Изменение", 1, "right"),
+            Column("Изменение", 1.3, "right"),
         ],
         rows=[
             [
@@ -168,31 +251,65 @@ def summary_rows(figures: MonitoringFigures, contingent: dict[str, int] | None =
     ]
 
 
+def pupil_results_table(results: PupilResultsSummary) -> Table:
+    return Table(columns=[Column("Показатель", 3), Column("Значение", 1.2, "right")], rows=results.rows())
+
+
 def build_document(
-    school: School, year: AcademicYear, figures: MonitoringFigures, summary: MonitoringSummary | None
+    school: School,
+    year: AcademicYear,
+    figures: MonitoringFigures,
+    summary: MonitoringSummary | None,
+    results: PupilResultsSummary | None = None,
+    rates: list[RateByQuestionnaire] | None = None,
+    quality: list[QualityByForm] | None = None,
 ) -> Document:
     blocks: list[object] = [
         Heading("1. Общие показатели", level=2, align="left"),
         Table(
             columns=[Column("Показатель", 3), Column("Значение", 1.2, "right")], rows=summary_rows(figures)
         ),
+    ]
+    numbers = iter(range(1, 10))
+    rates_drawing = rates_chart(rates or [])
+    if rates_drawing is not None and rates:
+        blocks += [
+            Figure(rates_drawing, f"Рисунок {next(numbers)}. Доля ответов по анкетам."),
+            rates_table(rates),
+        ]
+    blocks += [
         Heading("2. Этап 1. Качество реализации программы (SWOT)", level=2, align="left"),
     ]
+    if quality:
+        blocks += [
+            Paragraph("Анкеты качества по формам наставничества", align="left", bold=True, indent=False),
+            quality_table(quality),
+        ]
     swot_rows = [
         [Cell(SWOT_TITLES[name], bold=True), getattr(summary, name, "") or "Не заполнено"]
         for name in SWOT_FIELDS
     ]
     blocks.append(Table(columns=[Column("", 1.2), Column("", 4)], rows=swot_rows, show_header=False))
+    if results is not None and results.pairs:
+        blocks.append(
+            Paragraph(
+                "Результаты обучающихся наставляемых педагогов (пары «педагог – педагог»)",
+                align="left",
+                bold=True,
+                indent=False,
+            )
+        )
+        blocks.append(pupil_results_table(results))
     blocks.append(Heading("3. Этап 2. Влияние программы на участников", level=2, align="left"))
     chart = impact_chart(figures)
     if chart is None:
         blocks.append(Paragraph("Входной и итоговый замеры одних и тех же участников ещё не собраны."))
     else:
-        blocks.append(Figure(chart, "Рисунок 1. Средние баллы по параметрам до и после."))
+        blocks.append(Figure(chart, f"Рисунок {next(numbers)}. Средние баллы по параметрам до и после."))
     blocks.append(impact_table(figures))
     for label, groups in (("Форма", figures.impact_by_form), ("Направление", figures.impact_by_direction)):
         for group_title, changes in groups.items():
-            blocks.append(Paragraph(f"{label} «{group_title}»", bold=True, indent=False))
+            blocks.append(Paragraph(f"{label} «{group_title}»", align="left", bold=True, indent=False))
             blocks.append(
                 impact_table(MonitoringFigures(academic_year=figures.academic_year, impact=changes))
             )
@@ -201,7 +318,7 @@ def build_document(
     if sat is None:
         blocks.append(Paragraph("Анкета удовлетворённости ещё не заполнена участниками."))
     else:
-        blocks.append(Figure(sat, "Рисунок 2. Распределение оценок удовлетворённости."))
+        blocks.append(Figure(sat, f"Рисунок {next(numbers)}. Распределение оценок удовлетворённости."))
         blocks.append(
             Table(
                 columns=[Column("Балл", 1, "right"), Column("Ответов", 1, "right")],
@@ -216,7 +333,12 @@ def build_document(
     )
 
 
-def xlsx_sheets(figures: MonitoringFigures) -> list[tuple[str, Table]]:
+def xlsx_sheets(
+    figures: MonitoringFigures,
+    results: PupilResultsSummary | None = None,
+    rates: list[RateByQuestionnaire] | None = None,
+    quality: list[QualityByForm] | None = None,
+) -> list[tuple[str, Table]]:
     sheets = [
         (
             "Показатели",
@@ -231,6 +353,12 @@ def xlsx_sheets(figures: MonitoringFigures) -> list[tuple[str, Table]]:
             ),
         ),
     ]
+    if rates:
+        sheets.append(("Доля ответов", rates_table(rates)))
+    if quality:
+        sheets.append(("Качество по формам", quality_table(quality)))
+    if results is not None and results.pairs:
+        sheets.append(("Результаты обучающихся", pupil_results_table(results)))
     for form_title, changes in figures.impact_by_form.items():
         sheets.append(
             (

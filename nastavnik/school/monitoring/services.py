@@ -9,6 +9,7 @@ end; each person's two answers are paired and the change shown per parameter and
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +18,20 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from nastavnik.school.pairs.models import Mentorship, MentorshipMember, MentorshipStatus, mentorship_direction
+from nastavnik.school.pairs.models import (
+    MemberRole,
+    Mentorship,
+    MentorshipMember,
+    MentorshipStatus,
+    mentorship_direction,
+)
+from nastavnik.school.participants.consent_rules import valid_consent_clause
 from nastavnik.school.participants.models import Participant, ParticipantKind
-from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS
+from nastavnik.school.questionnaires import services as questionnaires
+from nastavnik.school.questionnaires.definitions import IMPACT_PARAMETERS, QuestionKind, questions_of
 from nastavnik.school.questionnaires.models import (
     FEEDBACK_KINDS,
+    KIND_TITLES,
     MonitoringSummary,
     Questionnaire,
     QuestionnaireKind,
@@ -369,6 +379,194 @@ async def pairs_without_feedback(
     """The pairs the dashboard's watch flags: no monthly feedback for five weeks."""
     rows = await db.execute(_quiet_pairs(school, year, today).order_by(Mentorship.number).limit(limit))
     return [(m, last) for m, last in rows]
+
+
+async def feedback_watch(
+    db: AsyncSession, school: School, year: int, today: dt.date, *, limit: int = 10
+) -> tuple[list[tuple[uuid.UUID, dt.datetime | None]], int]:
+    """(pair id, last feedback) of the first quiet pairs by number, and how many there are."""
+    query = _quiet_pairs(school, year, today).subquery()
+    rows = (
+        await db.execute(
+            select(query.c.id, query.c.last_at, func.count().over()).order_by(query.c.number).limit(limit)
+        )
+    ).all()
+    return [(pair_id, last) for pair_id, last, _ in rows], int(rows[0][-1]) if rows else 0
+
+
+async def request_feedback(
+    db: AsyncSession, school: School, mentorship: Mentorship, user_id: uuid.UUID | None, today: dt.date
+) -> list[Survey]:
+    """The curator's action on a quiet pair: the monthly feedback sent to its mentor(s) and
+    mentee(s) with a week to answer (consented people only), as two small surveys."""
+    surveys: list[Survey] = []
+    for kind, role in (
+        (QuestionnaireKind.FEEDBACK_MENTOR, MemberRole.MENTOR),
+        (QuestionnaireKind.FEEDBACK_MENTEE, MemberRole.MENTEE),
+    ):
+        people = (
+            (
+                await db.execute(
+                    select(MentorshipMember.participant_id)
+                    .join(
+                        Participant,
+                        and_(
+                            Participant.school_id == MentorshipMember.school_id,
+                            Participant.id == MentorshipMember.participant_id,
+                        ),
+                    )
+                    .where(
+                        MentorshipMember.school_id == school.id,
+                        MentorshipMember.mentorship_id == mentorship.id,
+                        MentorshipMember.role == role,
+                        Participant.anonymised_at.is_(None),
+                        valid_consent_clause(),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not people:
+            continue
+        questionnaire = await questionnaires.adopt_template(db, school, kind, user_id)
+        survey = Survey(
+            school_id=school.id,
+            questionnaire_id=questionnaire.id,
+            questionnaire=questionnaire,
+            academic_year=mentorship.academic_year,
+            title=questionnaire.title,
+            audience=f"Пара № {mentorship.number}",
+            deadline=today + dt.timedelta(days=7),
+            created_by_id=user_id,
+        )
+        db.add(survey)
+        await db.flush()
+        db.add_all(
+            SurveyResponse(
+                school_id=school.id, survey_id=survey.id, participant_id=pid, mentorship_id=mentorship.id
+            )
+            for pid in people
+        )
+        await db.flush()
+        surveys.append(survey)
+    return surveys
+
+
+@dataclass(frozen=True)
+class RateByQuestionnaire:
+    title: str
+    invited: int
+    answered: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.invited) if self.invited else 0
+
+
+async def rates_by_questionnaire(db: AsyncSession, school: School, year: int) -> list[RateByQuestionnaire]:
+    """Invitations and answers of the year per kind of questionnaire (all its surveys), in SQL."""
+    rows = await db.execute(
+        select(
+            Questionnaire.kind,
+            func.count(SurveyResponse.id),
+            func.count(SurveyResponse.id).filter(SurveyResponse.status == ResponseStatus.SUBMITTED),
+        )
+        .select_from(SurveyResponse)
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            SurveyResponse.revoked_at.is_(None),
+        )
+        .group_by(Questionnaire.kind)
+    )
+    found = {kind: (int(invited), int(answered)) for kind, invited, answered in rows}
+    return [
+        RateByQuestionnaire(KIND_TITLES[kind], *found[kind]) for kind in QuestionnaireKind if kind in found
+    ]
+
+
+QUALITY_KINDS = (QuestionnaireKind.QUALITY_MENTOR, QuestionnaireKind.QUALITY_MENTEE)
+
+
+@dataclass(frozen=True)
+class QualityByForm:
+    """Stage 1 per form of mentoring: how many mentors and mentees of its pairs answered the
+    quality questionnaire and their average score (every 1-5 question of it)."""
+
+    form: str
+    mentors: int = 0
+    mentors_score: float | None = None
+    mentees: int = 0
+    mentees_score: float | None = None
+
+
+async def quality_by_form(db: AsyncSession, school: School, year: int) -> list[QualityByForm]:
+    """The quality questionnaires' answers about the year's pairs, per form, counted in SQL."""
+    scale_keys = sorted(
+        {
+            q.key
+            for kind, definition in (
+                await db.execute(
+                    select(Questionnaire.kind, Questionnaire.definition).where(
+                        Questionnaire.school_id == school.id, Questionnaire.kind.in_(QUALITY_KINDS)
+                    )
+                )
+            ).all()
+            for q in questions_of(definition)
+            if q.kind in (QuestionKind.SCALE5, QuestionKind.SCALE10) and kind in QUALITY_KINDS
+        }
+    )
+    if not scale_keys:
+        return []
+    pairs = func.jsonb_each_text(SurveyResponse.answers).table_valued("key", "value").lateral()
+    rows = await db.execute(
+        select(
+            ReferenceItem.title,
+            Questionnaire.kind,
+            func.count(func.distinct(SurveyResponse.id)),
+            func.avg(pairs.c.value.cast(Numeric)),
+        )
+        .select_from(SurveyResponse)
+        .join(pairs, pairs.c.key.in_(scale_keys))
+        .join(
+            Survey, and_(Survey.school_id == SurveyResponse.school_id, Survey.id == SurveyResponse.survey_id)
+        )
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .join(
+            Mentorship,
+            and_(
+                Mentorship.school_id == SurveyResponse.school_id,
+                Mentorship.id == SurveyResponse.mentorship_id,
+            ),
+        )
+        .join(ReferenceItem, ReferenceItem.id == Mentorship.form_id)
+        .where(
+            SurveyResponse.school_id == school.id,
+            Survey.academic_year == year,
+            Questionnaire.kind.in_(QUALITY_KINDS),
+            SurveyResponse.status == ResponseStatus.SUBMITTED,
+            SurveyResponse.revoked_at.is_(None),
+        )
+        .group_by(ReferenceItem.title, Questionnaire.kind)
+        .order_by(ReferenceItem.title)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for title, kind, answered, score in rows:
+        side = "mentors" if kind is QuestionnaireKind.QUALITY_MENTOR else "mentees"
+        found.setdefault(title, {})[side] = int(answered)
+        found[title][f"{side}_score"] = round(float(score), 2) if score is not None else None
+    return [QualityByForm(title, **values) for title, values in found.items()]
 
 
 # --- stage 1: the SWOT summary ----------------------------------------------------------

@@ -24,7 +24,7 @@ from nastavnik.platform.spreadsheet_safety import csv_bytes
 from nastavnik.platform.ui.pagination import page_number
 from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
 from nastavnik.school.participants.models import local_today
-from nastavnik.school.questionnaires import services
+from nastavnik.school.questionnaires import services, templates
 from nastavnik.school.questionnaires.definitions import (
     QUESTION_KIND_TITLES,
     REFERENCE_LISTS,
@@ -33,6 +33,7 @@ from nastavnik.school.questionnaires.definitions import (
     questions_of,
     sections_of,
 )
+from nastavnik.school.questionnaires.editing import question_form
 from nastavnik.school.questionnaires.jobs import mail_survey_job
 from nastavnik.school.questionnaires.models import (
     KIND_TITLES,
@@ -82,20 +83,32 @@ class QuestionnairesController(SchoolController):
     ) -> Template:
         year = _year(request)
         current = await services.current_questionnaires(db, school)
+        region_versions = await templates.published_versions(db, await templates.region_id_of(db, school))
         rows, window = await services.surveys_page(db, school, year.start, page_number(request.query_params))
         return await page(
             "questionnaires/index.html",
             status_code=status_code,
             year=year,
             kinds=[(k, KIND_TITLES[k], current.get(k)) for k in QuestionnaireKind],
+            region_versions=region_versions,
             surveys=rows,
             window=window.linked(f"/s/{school.code}/questionnaires", {"year": year.title}),
             questionnaire_options=[(str(q.id), f"{q.title} (версия {q.version})") for q in current.values()],
             audience_options=[(a.value, a.title) for a in await services.audiences(db, school, year.start)],
             stage_options=STAGE_OPTIONS,
-            form=form
-            or Form(data={"deadline": (local_today() + dt.timedelta(days=14)).isoformat(), "stage": "none"}),
+            form=form or self._send_form(request, current),
         )
+
+    @staticmethod
+    def _send_form(request: AnyRequest, current: dict[QuestionnaireKind, Any]) -> Form:
+        """The sending form, with the questionnaire a link asked for (`?kind=preferences`) chosen."""
+        data = {"deadline": (local_today() + dt.timedelta(days=14)).isoformat(), "stage": "none"}
+        chosen = next((k for k in QuestionnaireKind if k.value == request.query_params.get("kind")), None)
+        if chosen is not None and chosen in current:
+            data["questionnaire_id"] = str(current[chosen].id)
+            if chosen is QuestionnaireKind.PREFERENCES:
+                data["audience"] = "mentees"
+        return Form(data=data)
 
     @get("/", name="questionnaires:index")
     async def index(self, request: AnyRequest, db: DB, school: CurrentSchool, page: Page) -> Template:
@@ -133,29 +146,46 @@ class QuestionnairesController(SchoolController):
         questionnaire_id: str,
         form: Form | None = None,
         status_code: int = 200,
+        *,
+        editing: bool = False,
+        edit_key: str = "",
     ) -> Template:
         questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
         if questionnaire is None:
             raise NotFoundException
         sections = sections_of(questionnaire.definition)
+        edit_form = form if editing else None
+        if edit_form is None and edit_key and questionnaire.is_current:
+            edit_form = question_form(sections, edit_key)
+        region_versions = await templates.published_versions(db, await templates.region_id_of(db, school))
         return await page(
             "questionnaires/questionnaire.html",
             status_code=status_code,
             questionnaire=questionnaire,
+            region_version=region_versions.get(questionnaire.kind, 0),
             sections=sections,
             reference_lists=REFERENCE_LISTS,
             section_options=[(str(i), s.title) for i, s in enumerate(sections)]
             + [(str(len(sections)), "Новый раздел «Дополнительные вопросы»")],
-            kind_options=[(k.value, t) for k, t in QUESTION_KIND_TITLES.items()],
+            kind_options=[
+                (k.value, t)
+                for k, t in QUESTION_KIND_TITLES.items()
+                if k is not QuestionKind.PEOPLE or questionnaire.kind is QuestionnaireKind.PREFERENCES
+            ],
             reference_options=list(REFERENCE_LISTS.items()),
-            form=form or Form(data={"kind": QuestionKind.SINGLE.value, "section": "0"}),
+            form=(None if editing else form)
+            or Form(data={"kind": QuestionKind.SINGLE.value, "section": "0"}),
+            edit_form=edit_form,
+            edit_section_options=[(str(i), s.title) for i, s in enumerate(sections)],
         )
 
     @get("/{questionnaire_id:str}", name="questionnaires:show")
     async def show(
-        self, db: DB, school: CurrentSchool, page: Page, questionnaire_id: FromPath[str]
+        self, request: AnyRequest, db: DB, school: CurrentSchool, page: Page, questionnaire_id: FromPath[str]
     ) -> Template:
-        return await self._questionnaire(db, school, page, questionnaire_id)
+        return await self._questionnaire(
+            db, school, page, questionnaire_id, edit_key=request.query_params.get("edit", "")
+        )
 
     @post("/{questionnaire_id:str}/questions", name="questionnaires:add_question")
     async def add_question(
@@ -177,6 +207,34 @@ class QuestionnairesController(SchoolController):
         user.flash("success", f"Вопрос добавлен: теперь действует версия {updated.version}.")
         return Redirect(f"/s/{school.code}/questionnaires/{updated.id}", status_code=303)
 
+    @post("/{questionnaire_id:str}/questions/edit", name="questionnaires:edit_question")
+    async def edit_question(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        school: CurrentSchool,
+        page: Page,
+        questionnaire_id: FromPath[str],
+    ) -> Template | Redirect:
+        """Change a question's text, type, options or section, or move it up or down."""
+        questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
+        if questionnaire is None or not questionnaire.is_current:
+            raise NotFoundException
+        data = await request.form()
+        op = str(data.get("op", "save"))
+        form = Form.from_mapping(data, services.QUESTION_FIELDS)
+        updated = await services.edit_question(db, school, questionnaire, op, form, user.user.id)
+        if updated is None:
+            return await self._questionnaire(
+                db, school, page, questionnaire_id, form=form, status_code=422, editing=op == "save"
+            )
+        if op == "save":
+            user.flash("success", f"Вопрос изменён: теперь действует версия {updated.version}.")
+        return Redirect(
+            f"/s/{school.code}/questionnaires/{updated.id}#q-{form.value('key')}", status_code=303
+        )
+
     @post("/{questionnaire_id:str}/questions/{key:str}/delete", name="questionnaires:remove_question")
     async def remove_question(
         self,
@@ -189,11 +247,30 @@ class QuestionnairesController(SchoolController):
         questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
         if questionnaire is None or not questionnaire.is_current:
             raise NotFoundException
-        updated = await services.remove_question(db, school, questionnaire, key, user.user.id)
+        updated, form = await services.remove_question(db, school, questionnaire, key, user.user.id)
         if updated is None:
-            raise NotFoundException
+            user.flash("error", " ".join(form.errors.values()))
+            return Redirect(f"/s/{school.code}/questionnaires/{questionnaire.id}", status_code=303)
         user.flash(
             "success", f"Вопрос убран: теперь действует версия {updated.version}. Прежние ответы сохранены."
+        )
+        return Redirect(f"/s/{school.code}/questionnaires/{updated.id}", status_code=303)
+
+    @post("/{questionnaire_id:str}/update-from-region", name="questionnaires:update_from_region")
+    async def update_from_region(
+        self, db: DB, user: CurrentUser, school: CurrentSchool, questionnaire_id: FromPath[str]
+    ) -> Redirect:
+        questionnaire = await services.get_questionnaire(db, school, questionnaire_id)
+        if questionnaire is None or not questionnaire.is_current:
+            raise NotFoundException
+        updated = await services.update_from_region(db, school, questionnaire, user.user.id)
+        if updated is None:
+            user.flash("info", "У вас уже последняя версия шаблона региона.")
+            return Redirect(f"/s/{school.code}/questionnaires/{questionnaire.id}", status_code=303)
+        user.flash(
+            "success",
+            f"Анкета обновлена по шаблону региона (версия {updated.template_version}): теперь действует "
+            f"версия {updated.version}. Ответы на прежние версии сохранены.",
         )
         return Redirect(f"/s/{school.code}/questionnaires/{updated.id}", status_code=303)
 
@@ -380,7 +457,7 @@ class MyQuestionnairesController(SchoolController):
             saved=request.query_params.get("saved", ""),
             action=action,
         )
-        context["reference_options"] = await services.reference_options(db)
+        context["reference_options"] = await services.answering_options(db, answering)
         return await page("questionnaires/answer_workspace.html", status_code=status, **context)
 
     @get("/{response_id:str}", name="questionnaires:answer_mine")
@@ -457,7 +534,7 @@ class PublicQuestionnaireController(Controller):
             saved=request.query_params.get("saved", ""),
             action=f"/q/{token}",
         )
-        context["reference_options"] = await services.reference_options(db)
+        context["reference_options"] = await services.answering_options(db, answering)
         context["csrf_token"] = ScopeState.from_scope(request.scope).csrf_token or ""
         context["request_id"] = request_id_of(request)
         return Template(template_name="questionnaires/answer_link.html", status_code=status, context=context)

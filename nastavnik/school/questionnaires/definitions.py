@@ -32,6 +32,9 @@ class QuestionKind(enum.StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
     REFERENCE = "reference"
+    # The other side of the year's banks: a mentee picks mentors, a mentor picks mentees
+    # (the preferences after the group meeting, passed on to matching).
+    PEOPLE = "people"
 
 
 QUESTION_KIND_TITLES: dict[QuestionKind, str] = {
@@ -43,7 +46,12 @@ QUESTION_KIND_TITLES: dict[QuestionKind, str] = {
     QuestionKind.SHORT_TEXT: "Короткий ответ",
     QuestionKind.LONG_TEXT: "Развёрнутый ответ",
     QuestionKind.REFERENCE: "Выбор из справочника школы",
+    QuestionKind.PEOPLE: "Выбор наставника / наставляемого (для подбора пар)",
 }
+
+PEOPLE_MAX = 3
+# Kinds whose answer is a list of values.
+LIST_KINDS = (QuestionKind.MULTIPLE, QuestionKind.REFERENCE, QuestionKind.PEOPLE)
 
 # Reference lists a question may offer (ReferenceKind values) and their titles.
 REFERENCE_LISTS: dict[str, str] = {
@@ -173,14 +181,12 @@ def parse_answers(
         if error:
             errors[q.key] = error
             # Keep what was typed so the field shows it again.
-            answers[q.key] = (
-                values
-                if q.kind in (QuestionKind.MULTIPLE, QuestionKind.REFERENCE)
-                else (values[0] if values else "")
-            )
+            answers[q.key] = values if q.kind in LIST_KINDS else (values[0] if values else "")
             continue
         if _is_empty(value):
-            if q.required and final:
+            # Nobody to choose yet (the person is in neither bank): the question cannot be answered.
+            nobody = q.kind is QuestionKind.PEOPLE and not reference_options.get("people")
+            if q.required and final and not nobody:
                 errors[q.key] = "Ответьте на этот вопрос: он обязательный."
             continue
         answers[q.key] = value
@@ -200,6 +206,14 @@ def _parse_one(  # noqa: PLR0911, PLR0912 - one branch per kind of question
             picked = list(dict.fromkeys(values))
             if any(v not in q.options for v in picked):
                 return None, "Отметьте варианты из списка."
+            return picked, ""
+        case QuestionKind.PEOPLE:
+            allowed = {code for code, _ in reference_options.get("people", [])}
+            picked = list(dict.fromkeys(values))
+            if any(v not in allowed for v in picked):
+                return None, "Отметьте людей из списка."
+            if len(picked) > PEOPLE_MAX:
+                return None, f"Можно выбрать не больше {PEOPLE_MAX}."
             return picked, ""
         case QuestionKind.REFERENCE:
             allowed = {code for code, _ in reference_options.get(q.reference, [])}
@@ -235,7 +249,7 @@ def answer_text(q: Question, value: Any, reference_titles: Mapping[str, str]) ->
     """An answer as people read it (exports, the free-text list)."""
     if _is_empty(value):
         return ""
-    if q.kind is QuestionKind.REFERENCE:
+    if q.kind in (QuestionKind.REFERENCE, QuestionKind.PEOPLE):
         return "; ".join(reference_titles.get(str(v), str(v)) for v in value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
@@ -427,11 +441,13 @@ TEMPLATES: dict[QuestionnaireKind, dict[str, Any]] = {
                 "title": "После групповой встречи",
                 "questions": [
                     _q(
-                        "liked",
+                        "chosen",
                         "С кем из участников встречи вам было бы интересно работать?",
-                        LONG,
+                        QuestionKind.PEOPLE,
                         required=True,
+                        hint="Отметьте одного-трёх человек: куратор учтёт выбор при составлении пар.",
                     ),
+                    _q("why", "Почему именно с ними?", LONG),
                     _q("impression", "Насколько полезной была встреча?", S5, required=True),
                     _q("comment", "Что ещё важно знать куратору при составлении пар?", LONG),
                 ],

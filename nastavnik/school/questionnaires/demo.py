@@ -1,8 +1,11 @@
 """Demo questionnaires of the demo school in mid-year: the intake of a class (some answered,
-a draft, some not yet), the mentors' intake, the impact measured at the start and — under
-way — at the end, monthly feedback of the pairs (one pair silent), a few satisfaction and
-quality answers for the SWOT draft. Every answer goes through the same validation as a
-person's, so the demo never holds an answer the form would refuse."""
+a draft, some not yet), the mentors' intake, the questionnaire after the group meeting (whom
+each mentee would like, passed on to matching), the impact measured at the start and —
+under way — at the end, monthly feedback of the pairs (one pair silent), a few satisfaction
+and quality answers for the SWOT draft, the pupils' results of most teachers' pairs; and the
+region's templates: a published version the school has not taken yet and a methodist's draft.
+Every answer goes through the same validation as a person's, so the demo never holds an
+answer the form would refuse."""
 
 from __future__ import annotations
 
@@ -16,12 +19,22 @@ from sqlalchemy.orm import selectinload
 
 from nastavnik.platform.db import utcnow
 from nastavnik.platform.web import Form
+from nastavnik.school.matching.models import MatchingPreference, PreferenceSide
+from nastavnik.school.monitoring import pupil_results
+from nastavnik.school.pairs.services import mentorships_by_id
 from nastavnik.school.participants.consent_rules import valid_consent_clause
 from nastavnik.school.participants.models import MentorProfile, Participant, ParticipantKind
-from nastavnik.school.questionnaires import services
-from nastavnik.school.questionnaires.definitions import Question, QuestionKind, parse_answers, questions_of
+from nastavnik.school.questionnaires import editing, services, templates
+from nastavnik.school.questionnaires.definitions import (
+    Question,
+    QuestionKind,
+    parse_answers,
+    questions_of,
+    sections_of,
+)
 from nastavnik.school.questionnaires.models import (
     QuestionnaireKind,
+    QuestionnaireTemplate,
     ResponseStatus,
     Survey,
     SurveyResponse,
@@ -71,6 +84,11 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "risks": ("Перегрузка наставников в конце четверти", "Выпускники-наставники уходят в мае"),
     "best": ("Встречи с наставником и проект",),
     "improve": ("Больше совместных мероприятий пар",),
+    "why": (
+        "Понравилось, как рассказывал о своей работе",
+        "У нас похожие интересы",
+        "С ней легко разговаривать",
+    ),
 }
 
 
@@ -91,6 +109,8 @@ def _value(  # noqa: PLR0911 - one return per kind of question
             return [str(max(1, min(10, level + rng.randint(-1, 1))))]
         case QuestionKind.NUMBER:
             return [str(rng.randint(1, 3) if q.key == "capacity" else rng.randint(2, 25))]
+        case QuestionKind.PEOPLE:
+            return []  # whom a person chose is what they told the curator (see _preferences)
         case _:
             texts = TEXTS.get(q.key)
             return [rng.choice(texts)] if texts else []
@@ -209,7 +229,9 @@ async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, 
     """Adopt the region's templates and answer them as a school in mid-year would have."""
     rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
     await services.adopt_all(db, school)
+    await seed_region_templates_demo(db, school, today)
     refs = await services.reference_options(db)
+    await _preferences(db, school, year, rng, refs, today)
 
     def ago(days: int) -> dt.date:
         return today - dt.timedelta(days=days)
@@ -293,3 +315,134 @@ async def seed_questionnaires_demo(db: AsyncSession, school: School, year: int, 
         deadline=today + dt.timedelta(days=12),
     )
     await _answer(db, satisfaction, rng, refs, share=0.4, level=(6, 10), answered_on=ago(1))
+    await _pupil_results(db, school, year, rng)
+
+
+async def seed_region_templates_demo(db: AsyncSession, school: School, today: dt.date) -> None:
+    """The region's methodists published a version of the satisfaction questionnaire with a
+    question of their own (after the school took the platform's), and are drafting the next
+    version of the mentee's monthly feedback. Once per region."""
+    region_id = await templates.region_id_of(db, school)
+    if await db.scalar(select(QuestionnaireTemplate.id).where(QuestionnaireTemplate.region_id == region_id)):
+        return
+    edits = (
+        (
+            QuestionnaireKind.SATISFACTION,
+            None,
+            {
+                "section": "0",
+                "text": "Порекомендовали бы вы участие в программе друзьям?",
+                "kind": QuestionKind.SCALE10.value,
+                "hint": "1 — ни в коем случае, 10 — обязательно",
+            },
+        ),
+        (
+            QuestionnaireKind.FEEDBACK_MENTEE,
+            "Планы на следующий месяц",
+            {
+                "section": "1",
+                "text": "Что вы хотите сделать с наставником в следующем месяце?",
+                "kind": "long_text",
+            },
+        ),
+    )
+    for kind, new_section, question in edits:
+        draft = await templates.start_draft(db, region_id, kind, None)
+        sections = sections_of(draft.definition)
+        if new_section:
+            sections = editing.add_section(sections, Form(data={"title": new_section})) or sections
+        form = Form(data=question)
+        changed = editing.add_question(sections, form)
+        if changed is None:
+            raise ValueError(f"demo template refused: {form.errors}")
+        await templates.save_draft(db, draft, changed)
+        if kind is QuestionnaireKind.SATISFACTION:
+            if templates.publish(draft):
+                raise ValueError("demo template not publishable")
+            draft.published_at = dt.datetime.combine(today - dt.timedelta(days=6), dt.time(10), tzinfo=dt.UTC)
+    await db.flush()
+
+
+async def _preferences(
+    db: AsyncSession,
+    school: School,
+    year: int,
+    rng: random.Random,
+    refs: dict[str, list[tuple[str, str]]],
+    today: dt.date,
+) -> None:
+    """After the group meeting (five weeks ago) each mentee answered the questionnaire through
+    their link, naming the mentor the curator had noted; a few never answered."""
+    sent, answered_on = today - dt.timedelta(days=42), today - dt.timedelta(days=40)
+    survey = await _send(
+        db,
+        school,
+        year,
+        QuestionnaireKind.PREFERENCES,
+        "mentees",
+        sent=sent,
+        deadline=today - dt.timedelta(days=36),
+    )
+    if survey is None:
+        return
+    noted = dict(
+        (
+            await db.execute(
+                select(MatchingPreference.chooser_id, MatchingPreference.chosen_id).where(
+                    MatchingPreference.school_id == school.id,
+                    MatchingPreference.academic_year == year,
+                    MatchingPreference.side == PreferenceSide.MENTEE,
+                )
+            )
+        ).all()
+    )
+    rows = (
+        (
+            await db.execute(
+                select(SurveyResponse)
+                .where(SurveyResponse.school_id == school.id, SurveyResponse.survey_id == survey.id)
+                .order_by(SurveyResponse.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for response in rows:
+        chosen = noted.get(response.participant_id)
+        if chosen is None or rng.random() < 0.1:
+            continue
+        answering = await services._answering(db, school, response)
+        if answering is None:
+            continue
+        raw = {
+            "chosen": [str(chosen)],
+            "impression": [str(rng.randint(4, 5))],
+            "why": [rng.choice(TEXTS["why"])],
+        }
+        form = await services.save_answers(db, answering, raw, final=True, today=answered_on)
+        if not form.ok:
+            raise ValueError(f"demo preferences refused: {form.errors}")
+        response.submitted_at = dt.datetime.combine(
+            answered_on, dt.time(16, rng.randint(0, 59)), tzinfo=dt.UTC
+        )
+    await db.flush()
+
+
+async def _pupil_results(db: AsyncSession, school: School, year: int, rng: random.Random) -> None:
+    """The curator entered the pupils' results of most teachers' pairs (the last one is left)."""
+    rows, _ = await pupil_results.pairs_page(db, school, year, 1)
+    named = await mentorships_by_id(db, school, [m.id for m, _ in rows])
+    for mentorship, _ in rows[:-1] if len(rows) > 1 else rows:
+        form = Form(
+            data={
+                "vpr_pass_percent": str(rng.randint(72, 95)),
+                "oge_pass_percent": str(rng.randint(80, 100)) if rng.random() < 0.5 else "",
+                "ege_pass_percent": "",
+                "quality_change": str(rng.randint(-2, 9)),
+                "olympiad_participants": str(rng.randint(1, 6)),
+                "olympiad_winners": "1",
+                "note": "Классы 5-7, данные школьного этапа олимпиад",
+            }
+        )
+        if not await pupil_results.save_results(db, school, named[mentorship.id], form):
+            raise ValueError(f"demo pupils' results refused: {form.errors}")

@@ -15,15 +15,26 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Date, Enum, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nastavnik.platform.db import SCHOOL_OWNED, Base, SchoolOwned, TimestampMixin
+from nastavnik.platform.db import SCHOOL_OWNED, Base, IdMixin, SchoolOwned, TimestampMixin
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+def _enum(cls: type[enum.Enum], name: str, *, create: bool = True) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], create_type=create)
 
 
 class QuestionnaireKind(enum.StrEnum):
@@ -106,6 +117,44 @@ class Questionnaire(SchoolOwned, TimestampMixin, Base):
     # {"sections": [{"title": str, "questions": [question, …]}]}, see definitions.py.
     definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
     is_current: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # The region's template version this copy was taken from (0: the platform's own
+    # template), so the school sees when the region publishes a newer one.
+    template_version: Mapped[int | None]
+
+    @property
+    def kind_title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+
+class QuestionnaireTemplate(IdMixin, TimestampMixin, Base):
+    """One version of a region's questionnaire template, edited by the ИРО methodists.
+
+    A row without `published_at` is the draft being edited (one per region and kind);
+    publishing stamps it. Schools copy a published version into their own `Questionnaire`,
+    so a new version never touches the questions a school's people already answered.
+    """
+
+    __tablename__ = "questionnaire_template"
+    __table_args__ = (
+        UniqueConstraint("region_id", "kind", "version"),
+        Index(
+            "uq_questionnaire_template_draft",
+            "region_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    kind: Mapped[QuestionnaireKind] = mapped_column(
+        _enum(QuestionnaireKind, "questionnaire_kind", create=False)
+    )
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    published_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
 
     @property
@@ -199,3 +248,34 @@ class MonitoringSummary(SchoolOwned, TimestampMixin, Base):
     weaknesses: Mapped[str] = mapped_column(Text, default="")
     opportunities: Mapped[str] = mapped_column(Text, default="")
     threats: Mapped[str] = mapped_column(Text, default="")
+
+
+class PairPupilResults(SchoolOwned, TimestampMixin, Base):
+    """Stage 1 of monitoring for a teachers' pair: the results of the mentee's pupils
+    (seed 002) — pass shares of ВПР, ОГЭ and ЕГЭ, the change of knowledge quality and
+    olympiads — entered by the curator, one row per pair."""
+
+    __tablename__ = "pair_pupil_results"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["school_id", "mentorship_id"], ["mentorship.school_id", "mentorship.id"], ondelete="CASCADE"
+        ),
+        UniqueConstraint("school_id", "mentorship_id"),
+        CheckConstraint(
+            "(vpr_pass_percent IS NULL OR vpr_pass_percent BETWEEN 0 AND 100) AND "
+            "(oge_pass_percent IS NULL OR oge_pass_percent BETWEEN 0 AND 100) AND "
+            "(ege_pass_percent IS NULL OR ege_pass_percent BETWEEN 0 AND 100)",
+            name="pass_percents",
+        ),
+        {"info": {SCHOOL_OWNED: True}},
+    )
+
+    mentorship_id: Mapped[uuid.UUID]
+    vpr_pass_percent: Mapped[int | None]
+    oge_pass_percent: Mapped[int | None]
+    ege_pass_percent: Mapped[int | None]
+    # Change of the share of «4» and «5» marks over the year, in percentage points.
+    quality_change: Mapped[int | None]
+    olympiad_participants: Mapped[int | None]
+    olympiad_winners: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Uuid, and_, func, null, select, update
+from sqlalchemy import Select, Uuid, and_, delete, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.auth.signing import Purpose, sign, unsign
 from nastavnik.platform.db import set_school, utcnow
 from nastavnik.platform.ui.pagination import Window, page_of
 from nastavnik.platform.web import Form
+from nastavnik.school.matching.models import MatchingPreference, PreferenceSide
 from nastavnik.school.pairs.models import MemberRole, Mentorship, MentorshipMember, MentorshipStatus
 from nastavnik.school.participants import services as participants
 from nastavnik.school.participants.consent_rules import valid_consent_clause
@@ -29,9 +30,9 @@ from nastavnik.school.participants.models import (
     RequestSource,
     local_today,
 )
+from nastavnik.school.questionnaires import editing, templates
 from nastavnik.school.questionnaires.definitions import (
     REFERENCE_LISTS,
-    TEMPLATES,
     Question,
     QuestionKind,
     Section,
@@ -44,7 +45,6 @@ from nastavnik.school.questionnaires.definitions import (
 from nastavnik.school.questionnaires.models import (
     FEEDBACK_KINDS,
     INTAKE_KINDS,
-    KIND_TITLES,
     Questionnaire,
     QuestionnaireKind,
     ResponseStatus,
@@ -86,13 +86,15 @@ async def adopt_template(
     current = (await current_questionnaires(db, school)).get(kind)
     if current is not None:
         return current
+    template = await templates.for_school(db, school, kind)
     questionnaire = Questionnaire(
         school_id=school.id,
         kind=kind,
         version=1,
-        title=KIND_TITLES[kind],
-        definition=TEMPLATES[kind],
+        title=template.title,
+        definition=template.definition,
         created_by_id=user_id,
+        template_version=template.version,
     )
     db.add(questionnaire)
     await db.flush()
@@ -111,6 +113,7 @@ async def new_version(
     sections: list[Section],
     user_id: uuid.UUID | None,
     title: str | None = None,
+    template_version: int | None = None,
 ) -> Questionnaire:
     """Edits never change a version people were given: the old one stays, a new one is current."""
     latest = await db.scalar(
@@ -130,69 +133,81 @@ async def new_version(
         title=title or previous.title,
         definition=definition_of(sections),
         created_by_id=user_id,
+        template_version=previous.template_version if template_version is None else template_version,
     )
     db.add(questionnaire)
     await db.flush()
     return questionnaire
 
 
-QUESTION_FIELDS = ("section", "text", "kind", "options", "reference", "required")
-
-
-def parse_question(form: Form, existing: Sequence[Question]) -> Question | None:
-    text = form.require("text", "Напишите текст вопроса.")
-    if len(text) > 500:
-        form.error("text", "Вопрос — не длиннее 500 символов.")
-    kind_value = form.require("kind", "Выберите тип вопроса.")
-    kind = next((k for k in QuestionKind if k.value == kind_value), None)
-    if kind_value and kind is None:
-        form.error("kind", "Такого типа вопроса нет.")
-    options = tuple(dict.fromkeys(o.strip() for o in form.value("options").splitlines() if o.strip()))
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
-        form.error("options", "Для выбора нужны хотя бы два варианта — по одному в строке.")
-    reference = form.value("reference")
-    if kind is QuestionKind.REFERENCE and reference not in REFERENCE_LISTS:
-        form.error("reference", "Выберите справочник школы.")
-    if not form.ok or kind is None:
+async def update_from_region(
+    db: AsyncSession, school: School, questionnaire: Questionnaire, user_id: uuid.UUID | None
+) -> Questionnaire | None:
+    """A new version of the school's copy with the region's newer template (None if not newer)."""
+    template = await templates.for_school(db, school, questionnaire.kind)
+    if template.version <= (questionnaire.template_version or 0):
         return None
-    taken = {q.key for q in existing}
-    number = len(taken) + 1
-    while f"q{number}" in taken:
-        number += 1
-    return Question(
-        key=f"q{number}",
-        text=text,
-        kind=kind,
-        required=form.value("required") in {"true", "on", "1"},
-        options=options if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else (),
-        reference=reference if kind is QuestionKind.REFERENCE else "",
+    return await new_version(
+        db,
+        school,
+        questionnaire,
+        sections_of(template.definition),
+        user_id,
+        title=template.title,
+        template_version=template.version,
     )
+
+
+QUESTION_FIELDS = editing.QUESTION_FIELDS
 
 
 async def add_question(
     db: AsyncSession, school: School, questionnaire: Questionnaire, form: Form, user_id: uuid.UUID | None
 ) -> Questionnaire | None:
-    sections = sections_of(questionnaire.definition)
-    question = parse_question(form, list(questions_of(questionnaire.definition)))
-    index_raw = form.value("section")
-    index = int(index_raw) if index_raw.isdigit() else len(sections)
-    if question is None:
+    sections = editing.add_question(
+        sections_of(questionnaire.definition),
+        form,
+        allow_people=questionnaire.kind is QuestionnaireKind.PREFERENCES,
+    )
+    if sections is None:
         return None
-    if index >= len(sections):
-        sections.append(Section("Дополнительные вопросы", ()))
-        index = len(sections) - 1
-    sections[index] = Section(sections[index].title, (*sections[index].questions, question))
     return await new_version(db, school, questionnaire, sections, user_id)
+
+
+async def edit_question(
+    db: AsyncSession,
+    school: School,
+    questionnaire: Questionnaire,
+    op: str,
+    form: Form,
+    user_id: uuid.UUID | None,
+) -> Questionnaire | None:
+    """Change a question (`save`) or move it (`up` / `down`): a new version, as every edit."""
+    sections = sections_of(questionnaire.definition)
+    people = questionnaire.kind is QuestionnaireKind.PREFERENCES
+    match op:
+        case "save":
+            changed = editing.save_question(sections, form, allow_people=people)
+        case "up" | "down":
+            changed = editing.move_question(sections, form.value("key"), -1 if op == "up" else 1)
+            if changed is None:
+                form.error("__all__", "Такого вопроса в анкете уже нет.")
+        case _:
+            form.error("__all__", "Такого изменения нет.")
+            changed = None
+    if changed is None:
+        return None
+    return await new_version(db, school, questionnaire, changed, user_id)
 
 
 async def remove_question(
     db: AsyncSession, school: School, questionnaire: Questionnaire, key: str, user_id: uuid.UUID | None
-) -> Questionnaire | None:
-    sections = sections_of(questionnaire.definition)
-    kept = [Section(s.title, tuple(q for q in s.questions if q.key != key)) for s in sections]
-    if sum(len(s.questions) for s in kept) == sum(len(s.questions) for s in sections):
-        return None
-    return await new_version(db, school, questionnaire, [s for s in kept if s.questions], user_id)
+) -> tuple[Questionnaire | None, Form]:
+    form = Form()
+    sections = editing.delete_question(sections_of(questionnaire.definition), key, form)
+    if sections is None:
+        return None, form
+    return await new_version(db, school, questionnaire, [s for s in sections if s.questions], user_id), form
 
 
 # Reference lists change a few times a year (the region edits them); a submission reads
@@ -434,6 +449,29 @@ async def surveys_page(
     )
     rows, window = await page_of(db, query, page)
     return [SurveyRow(s, i, a) for s, i, a in rows], window
+
+
+async def surveys_of_kind(
+    db: AsyncSession, school: School, year: int, kind: QuestionnaireKind, *, limit: int = 5
+) -> list[SurveyRow]:
+    """The year's latest surveys of one questionnaire kind with their counts (a short window)."""
+    invited, answered = _counts()
+    rows = await db.execute(
+        select(Survey, invited, answered)
+        .join(
+            Questionnaire,
+            and_(Questionnaire.school_id == Survey.school_id, Questionnaire.id == Survey.questionnaire_id),
+        )
+        .outerjoin(
+            SurveyResponse,
+            and_(SurveyResponse.school_id == Survey.school_id, SurveyResponse.survey_id == Survey.id),
+        )
+        .where(Survey.school_id == school.id, Survey.academic_year == year, Questionnaire.kind == kind)
+        .group_by(Survey.school_id, Survey.id)
+        .order_by(Survey.created_at.desc())
+        .limit(limit)
+    )
+    return [SurveyRow(s, i, a) for s, i, a in rows]
 
 
 @dataclass(frozen=True)
@@ -685,6 +723,101 @@ async def own_answering(
     return await _answering(db, school, found) if found else None
 
 
+PEOPLE_CHOICES_MAX = 300
+
+
+async def preference_side(
+    db: AsyncSession, school: School, person_id: uuid.UUID, year: int
+) -> PreferenceSide | None:
+    """Who the person is in the year's banks: a mentee picks mentors, a mentor picks mentees."""
+    for profile, side in ((MenteeProfile, PreferenceSide.MENTEE), (MentorProfile, PreferenceSide.MENTOR)):
+        found = await db.scalar(
+            select(profile.id).where(
+                profile.school_id == school.id,
+                profile.participant_id == person_id,
+                profile.academic_year == year,
+            )
+        )
+        if found is not None:
+            return side
+    return None
+
+
+async def people_choices(db: AsyncSession, answering: Answering) -> list[tuple[str, str]]:
+    """The other side of the year's banks for a preferences answer, consented people only
+    (their names are shown to another participant), by name, bounded."""
+    year = answering.survey.academic_year
+    side = await preference_side(db, answering.school, answering.person.id, year)
+    if side is None:
+        return []
+    profile: type[MenteeProfile] | type[MentorProfile] = (
+        MentorProfile if side is PreferenceSide.MENTEE else MenteeProfile
+    )
+    rows = await db.execute(
+        select(Participant)
+        .join(
+            profile,
+            and_(profile.school_id == Participant.school_id, profile.participant_id == Participant.id),
+        )
+        .where(
+            Participant.school_id == answering.school.id,
+            profile.academic_year == year,
+            Participant.id != answering.person.id,
+            Participant.anonymised_at.is_(None),
+            valid_consent_clause(),
+        )
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .limit(PEOPLE_CHOICES_MAX)
+    )
+    return [(str(p.id), p.full_name) for p in rows.scalars().unique()]
+
+
+async def answering_options(db: AsyncSession, answering: Answering) -> dict[str, list[tuple[str, str]]]:
+    """The reference lists, and for a question choosing people, whom this person may choose."""
+    options = await reference_options(db)
+    definition = answering.survey.questionnaire.definition
+    if any(q.kind is QuestionKind.PEOPLE for q in questions_of(definition)):
+        options = {**options, "people": await people_choices(db, answering)}
+    return options
+
+
+async def _pass_preferences_to_matching(
+    db: AsyncSession, answering: Answering, answers: Mapping[str, Any]
+) -> None:
+    """A submitted preferences answer becomes the person's preferences of the year in matching
+    (replacing what they chose before), so the matching scores it like a personal link's."""
+    questions = [
+        q for q in questions_of(answering.survey.questionnaire.definition) if q.kind is QuestionKind.PEOPLE
+    ]
+    if not questions:
+        return
+    year = answering.survey.academic_year
+    side = await preference_side(db, answering.school, answering.person.id, year)
+    if side is None:
+        return
+    chosen = list(dict.fromkeys(uuid.UUID(str(v)) for q in questions for v in answers.get(q.key, [])))
+    await db.execute(
+        delete(MatchingPreference).where(
+            MatchingPreference.school_id == answering.school.id,
+            MatchingPreference.academic_year == year,
+            MatchingPreference.side == side,
+            MatchingPreference.chooser_id == answering.person.id,
+        )
+    )
+    db.add_all(
+        MatchingPreference(
+            school_id=answering.school.id,
+            academic_year=year,
+            side=side,
+            chooser_id=answering.person.id,
+            chosen_id=person_id,
+            entered_by_link=True,
+        )
+        for person_id in chosen
+    )
+    await db.flush()
+
+
 async def save_answers(
     db: AsyncSession,
     answering: Answering,
@@ -697,7 +830,7 @@ async def save_answers(
     required questions. After the deadline nothing changes."""
     day = today or local_today()
     questionnaire = answering.survey.questionnaire
-    options = await reference_options(db)
+    options = await answering_options(db, answering)
     answers, errors = parse_answers(questionnaire.definition, raw, reference_options=options, final=final)
     form = Form(data=answers, errors=errors)
     if not answering.open_on(day):
@@ -712,6 +845,7 @@ async def save_answers(
     if final:
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = utcnow()
+        await _pass_preferences_to_matching(db, answering, answers)
     elif response.status is not ResponseStatus.SUBMITTED:
         response.status = ResponseStatus.DRAFT
     await db.flush()
@@ -832,15 +966,43 @@ async def export_rows(
         )
         .order_by(Participant.last_name, Participant.first_name)
     )
+    found = rows.all()
+    people_questions = [q for q in questions if q.kind is QuestionKind.PEOPLE]
+    if people_questions and with_people:
+        titles = {**titles, **await _names(db, school, found, people_questions)}
     out: list[list[Any]] = []
-    for number, (response, person) in enumerate(rows, start=1):
+    for number, (response, person) in enumerate(found, start=1):
         lead: list[Any] = [person.full_name, person.class_title] if with_people else [number]
         when = response.submitted_at.astimezone().strftime("%d.%m.%Y") if response.submitted_at else ""
         out.append(
             [*lead, response.status_title, when]
-            + [answer_text(q, response.answers.get(q.key), titles) for q in questions]
+            + [
+                _export_answer(q, response.answers.get(q.key), titles, with_people=with_people)
+                for q in questions
+            ]
         )
     return header, out
+
+
+def _export_answer(q: Question, value: Any, titles: Mapping[str, str], *, with_people: bool) -> str:
+    # Whom an anonymous respondent chose would name them through the people they know.
+    if q.kind is QuestionKind.PEOPLE and not with_people:
+        return f"выбрано: {len(value)}" if value else ""
+    return answer_text(q, value, titles)
+
+
+async def _names(
+    db: AsyncSession, school: School, rows: Sequence[Any], questions: Sequence[Question]
+) -> dict[str, str]:
+    ids = {
+        uuid.UUID(str(v)) for response, _ in rows for q in questions for v in response.answers.get(q.key, [])
+    }
+    if not ids:
+        return {}
+    people = await db.scalars(
+        select(Participant).where(Participant.school_id == school.id, Participant.id.in_(ids))
+    )
+    return {str(p.id): p.full_name for p in people}
 
 
 async def free_text_answers(

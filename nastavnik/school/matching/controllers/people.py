@@ -1,5 +1,6 @@
 """The year's people as matching sees them: the psychologist's marks of incompatible pairs
-and the recorded preferences, with each person's signed link to state their own."""
+and the recorded preferences — typed by the curator or answered by the people themselves in
+the questionnaire after the group meeting, delivered through their signed personal links."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from nastavnik.platform.web import DB, CurrentUser, Form, is_htmx
 from nastavnik.school.matching import services
 from nastavnik.school.matching.controllers._common import AnyRequest
 from nastavnik.school.matching.models import PreferenceSide
+from nastavnik.school.questionnaires import services as questionnaires
+from nastavnik.school.questionnaires.models import QuestionnaireKind
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
 from nastavnik.tenants.web import SchoolWorkspace
 
@@ -38,7 +41,8 @@ class MatchingPeopleController(SchoolController):
         preference_form: Form | None = None,
         status_code: int = 200,
     ) -> Template:
-        """Three bounded lists (marks, preferences, personal links), each with its own pager.
+        """Two bounded lists (marks, preferences), each with its own pager, and the year's
+        latest preferences questionnaires with their response counts.
 
         The two forms choose among all the year's people, so their options are loaded only
         when a form is opened (`?form=mark|preference`, or the form's fragment by htmx), or
@@ -51,26 +55,18 @@ class MatchingPeopleController(SchoolController):
         preferences, preferences_window = await services.preferences_page(
             db, school, year.start, page_number(params, "preferences_page")
         )
-        links: list[tuple[str, str, str]] = []
-        links_window = None
-        if workspace.can(Permission.SCHOOL_MATCHING_MANAGE):
-            settings = request.app.state.settings
-            people, links_window = await services.year_people_page(
-                db, school, year.start, page_number(params, "links_page")
-            )
-            for participant_id, full_name, side in people:
-                token = services.preference_token(
-                    settings.session_secret, school, participant_id, side, year.start
-                )
-                role = "наставляемый" if side is PreferenceSide.MENTEE else "наставник"
-                links.append((full_name, role, f"{settings.base_url}/preferences/{token}"))
+        surveys = (
+            await questionnaires.surveys_of_kind(db, school, year.start, QuestionnaireKind.PREFERENCES)
+            if workspace.can(Permission.SCHOOL_QUESTIONNAIRES_MANAGE)
+            else []
+        )
         opened = params.get("form", "")
         if mark_form is not None:
             opened = "mark"
         elif preference_form is not None:
             opened = "preference"
         base = f"/s/{school.code}/matching/people"
-        kept = {k: params.get(k, "") for k in ("marks_page", "preferences_page", "links_page")}
+        kept = {k: params.get(k, "") for k in ("marks_page", "preferences_page")}
         return await page(
             "matching/people.html",
             status_code=status_code,
@@ -81,10 +77,8 @@ class MatchingPeopleController(SchoolController):
             preferences_window=preferences_window.linked(
                 base, kept, "#people-preferences", param="preferences_page"
             ),
-            links=links,
-            links_window=links_window.linked(base, kept, "#people-links", param="links_page")
-            if links_window
-            else None,
+            preference_surveys=surveys,
+            can_send=workspace.can(Permission.SCHOOL_QUESTIONNAIRES_MANAGE),
             opened=opened,
             **(await self._form_context(db, workspace, opened, mark_form, preference_form)),
             can_mark=workspace.can(Permission.SCHOOL_MATCHING_MARK),

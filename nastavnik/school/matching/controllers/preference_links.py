@@ -1,5 +1,9 @@
 """The personal link a participant opens after the group meeting, without signing in: a
-signed token names the person, the school and the year, and there is no workspace."""
+signed token names the person, the school and the year, and there is no workspace.
+
+The platform no longer hands these links out: the questionnaire after the group meeting
+(`/q/<token>`, questionnaires) replaced them and passes its choices to matching. The page
+stays so that links already sent keep working until they expire (30 days)."""
 
 from __future__ import annotations
 
