@@ -6,7 +6,7 @@ read by every school of the region); `pair_pupil_results` is school-owned and go
 FORCEd row-level security. Its foreign key is covered by its unique key.
 
 Revision ID: 20261201_11_02
-Revises: 20261201_12_03
+Revises: 20261201_15_01
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from nastavnik.platform.db import rls_disable_sql, rls_enable_sql
 
 revision: str = "20261201_11_02"
-down_revision: str | None = "20261201_12_03"
+down_revision: str | None = "20261201_15_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

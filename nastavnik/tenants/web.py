@@ -245,10 +245,10 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
+        workspace.nav_items.append(("Шаблоны анкет", base + "questionnaires", "file"))
     workspace.nav_items.append(("Банк программ и практик", base + "bank", "book"))
     if Permission.REGION_PRACTICES_MODERATE in workspace.permissions:
         workspace.nav_items.append(("Модерация банка", base + "moderation", "check"))
-        workspace.nav_items.append(("Шаблоны анкет", base + "questionnaires", "file"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
     return workspace

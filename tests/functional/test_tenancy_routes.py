@@ -27,13 +27,11 @@ SCHOOL_GET_ROUTES = [
     "/s/{code}/completion/incentives",
     "/s/{code}/completion/public-page",
     "/s/{code}/completion/next-year",
-]
-SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
     "/s/{code}/questionnaires/",
     "/s/{code}/questionnaires/intake",
     "/s/{code}/monitoring/",
 ]
-SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
+SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
 
 
 @pytest.mark.parametrize("route", SCHOOL_GET_ROUTES)
