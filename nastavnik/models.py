@@ -5,6 +5,7 @@ from nastavnik.platform import imports as _imports
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.regional.indicators import models as _indicators
+from nastavnik.regional.routes import models as _routes
 from nastavnik.school.directory import models as _directory
 from nastavnik.school.documents import models as _documents
 from nastavnik.school.matching import models as _matching
@@ -24,3 +25,4 @@ _MODULES_ISSUE_5 = (_matching, _pairs, _meetings)
 _MODULES_ISSUE_11 = (_questionnaires,)
 _MODULES_ISSUE_12 = (_indicators,)
 _MODULES_ISSUE_13 = (_directory,)
+_MODULES_ISSUE_14 = (_routes,)
