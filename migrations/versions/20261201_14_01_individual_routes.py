@@ -5,7 +5,7 @@ A route and its records belong to the teacher's school (`school_isolation`). Two
 policies open them: the tutor assigned to the route (`app.tutor_id`, set by the region's
 route pages for a tutor) reads and writes the route and its records; the region's
 methodists (`app.routes_region_id`, set only for them) read, create and update the route's
-header — to assign a tutor — and nothing inside it. A tutor also reads the inter-school
+header — to assign a tutor — and read what is inside, never writing it. A tutor also reads the inter-school
 pair proposed on a route of theirs. The catalogues and the tutors' list are the region's
 (`app.region_id`); `route_figure` is the regional projection of each route (codes only).
 
@@ -66,6 +66,13 @@ def _tutor_of(table: str) -> str:
     return (
         "EXISTS (SELECT 1 FROM individual_route r WHERE r.school_id = "
         f"{table}.school_id AND r.id = {table}.route_id AND r.tutor_id = {_TUTOR})"
+    )
+
+
+def _coordinator_of(table: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM individual_route r WHERE r.school_id = "
+        f"{table}.school_id AND r.id = {table}.route_id AND r.region_id = {_COORDINATOR})"
     )
 
 
@@ -135,6 +142,7 @@ def _enable_policies() -> None:
         op.execute(
             f"CREATE POLICY tutor_access ON {table} USING ({_tutor_of(table)}) WITH CHECK ({_tutor_of(table)})"
         )
+        op.execute(f"CREATE POLICY coordinator_read ON {table} FOR SELECT USING ({_coordinator_of(table)})")
     op.execute("ALTER TABLE route_figure ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE route_figure FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY regional_read ON route_figure FOR SELECT USING ({_REGION_SCOPE})")
@@ -220,6 +228,7 @@ def upgrade() -> None:
             "provider",
             "starts_on",
             name=op.f("uq_route_course_region_id_title_provider_starts_on"),
+            postgresql_nulls_not_distinct=True,
         ),
     )
     op.create_index(op.f("ix_route_course_imported_by_id"), "route_course", ["imported_by_id"], unique=False)

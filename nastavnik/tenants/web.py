@@ -130,7 +130,9 @@ async def home_url(db: AsyncSession, auth: AuthContext, last_used: str | None = 
     return links[0].url if links else None
 
 
-async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:
+async def resolve_school(  # noqa: PLR0912 - one menu entry per permission
+    db: AsyncSession, auth: AuthContext, code: str
+) -> SchoolWorkspace:
     """The school from the URL, if it is one of the user's; otherwise 404, never 403."""
     roles = auth.school_roles(code)
     if not roles:
@@ -165,6 +167,10 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Мониторинг", base + "monitoring", "chart"))
     else:
         nav.append(("Мои анкеты", base + "my-questionnaires", "file"))
+    if Permission.SCHOOL_ROUTES_MANAGE in permissions:
+        nav.append(("ИОМ педагогов", base + "routes", "route"))
+    else:
+        nav.append(("Мой маршрут (ИОМ)", base + "routes", "route"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(
@@ -225,6 +231,12 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
+    if Permission.REGION_ROUTES_GUIDE in workspace.permissions:
+        workspace.nav_items.insert(1, ("Мои педагоги (ИОМ)", base + "routes", "route"))
+    elif Permission.REGION_ROUTES_ASSIGN in workspace.permissions:
+        workspace.nav_items.append(("ИОМ: тьюторы", base + "routes", "route"))
+    if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_ROUTES_ASSIGN}:
+        workspace.nav_items.append(("Каталог ДПП", base + "routes/courses", "book"))
     return workspace
 
 

@@ -4,8 +4,8 @@ catalogues of further-training programmes (ДПП), internship sites and communi
 A route and everything in it is owned by the teacher's school (`school_id` in every key).
 Besides the school's own policy, the route tables carry two more (migration 20261201_14_01):
 the tutor assigned to the route (`app.tutor_id`) reads and writes the route and its records,
-and the region's methodists (`app.routes_region_id`) read and write the route's header only
-— to assign a tutor. A route keeps the teacher's name, position and school as the school
+and the region's methodists (`app.routes_region_id`) write the route's header only — to
+assign a tutor — and read the rest. A route keeps the teacher's name, position and school as the school
 wrote them, so that neither the tutor nor the methodist reads the school's own tables.
 
 The catalogues and the tutors' list belong to the region (`app.region_id`). The figures
@@ -163,7 +163,7 @@ class RouteCourse(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "route_course"
     __table_args__ = (
-        UniqueConstraint("region_id", "title", "provider", "starts_on"),
+        UniqueConstraint("region_id", "title", "provider", "starts_on", postgresql_nulls_not_distinct=True),
         Index("ix_route_course_region_id_title", "region_id", "title"),
     )
 
