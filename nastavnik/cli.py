@@ -34,6 +34,7 @@ async def _seed(
     from nastavnik.platform.db import make_engine, make_sessionmaker
     from nastavnik.regional.indicators.demo import seed_demo_region_schools
     from nastavnik.regional.mentor_search.demo import seed_cross_school_demo
+    from nastavnik.regional.routes.demo import seed_routes_demo
     from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
     from nastavnik.tenants.provisioning import KeycloakProvisioner
@@ -48,7 +49,9 @@ async def _seed(
             # The other schools of the region (their programmes at different stages), then
             # the directory and an inter-school pair over every school with mentors.
             created = await seed_demo_region_schools(db) or created
-            return await seed_cross_school_demo(db) or created
+            created = await seed_cross_school_demo(db) or created
+            # ИОМ of teachers of several schools, guided by the demo tutor.
+            return await seed_routes_demo(db) or created
     finally:
         await engine.dispose()
 

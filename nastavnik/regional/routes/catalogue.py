@@ -203,7 +203,7 @@ async def import_courses(  # noqa: PLR0911, PLR0912, PLR0915 - one check per col
                     RouteCourse.region_id == region.id
                 )
             )
-        ).tuples()
+        ).all()
     }
     updated = sum(
         1 for v in values if (str(v["title"]).lower(), str(v["provider"]).lower(), v["starts_on"]) in existing

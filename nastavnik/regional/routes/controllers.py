@@ -58,6 +58,7 @@ from nastavnik.school.directory.models import (
     CrossSchoolPair,
     MentorDirectoryEntry,
 )
+from nastavnik.school.participants.consent_rules import has_valid_consent
 from nastavnik.school.participants.models import MentorProfile, MentorStatus, Participant, local_today
 from nastavnik.school.participants.models import mentor_competency as mentor_competency_table
 from nastavnik.school.roadmap.storage import UploadRejectedError, check_upload
@@ -1030,7 +1031,7 @@ class SchoolRoutesController(SchoolController):
                 "subjects": list(profile.subjects or person.subjects),
                 "free": None,
             }
-            for profile, person in own.tuples()
+            for profile, person in own
         ]
         await set_region(db, school.municipality.region_id)
         query = directory_search.MentorQuery(competency=screen.area, page=page_number(request.query_params))
@@ -1076,6 +1077,14 @@ class SchoolRoutesController(SchoolController):
         route = await self._route(db, routes, route_id)
         if not (routes.is_teacher_of(route) or routes.manager):
             raise PermissionDeniedException
+        step = 3 if route.diagnosis_round == 1 else 7
+        if not await has_valid_consent(db, routes.school.id, route.participant_id):
+            user.flash(
+                "error",
+                "Нет действующего согласия педагога на обработку персональных данных: "
+                "куратор оформляет его в карточке педагога, затем анкеты можно отправить.",
+            )
+            return Redirect(f"{routes.base}/{route.id}?step={step}", status_code=303)
         areas = [a.code for a in await services.deficit_areas(db)]
         sent = await diagnosis.start_round(db, routes.school, route, areas, user_id=user.user.id)
         await services.mark_step(

@@ -109,7 +109,7 @@ async def round_responses(
             RouteDiagnosisSurvey.round == round_number,
         )
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 # The area's score: the mean of the answers to its 1-5 questions, whatever version of the

@@ -131,7 +131,7 @@ async def tutors_with_load(db: AsyncSession, region: Region) -> list[TutorLoad]:
         .order_by(RegionTutor.full_name)
         .limit(500)
     )
-    return [TutorLoad(t, int(n)) for t, n in rows.tuples()]
+    return [TutorLoad(t, int(n)) for t, n in rows]
 
 
 # --- caseloads ---------------------------------------------------------------------------
@@ -160,7 +160,7 @@ async def caseload_steps(db: AsyncSession, tutor: RegionTutor) -> dict[int, int]
         .where(IndividualRoute.tutor_id == tutor.id, IndividualRoute.status == RouteStatus.ACTIVE)
         .group_by(IndividualRoute.current_step)
     )
-    return {int(step): int(n) for step, n in rows.tuples()}
+    return {int(step): int(n) for step, n in rows}
 
 
 async def region_routes(
@@ -455,6 +455,7 @@ async def audit_read(
 class AreaProfile:
     code: str
     title: str
+    short: str
     self_score: float | None
     tutor_score: int | None
     curator_score: int | None
@@ -567,6 +568,7 @@ async def route_view(db: AsyncSession, route: IndividualRoute) -> RouteView:
             AreaProfile(
                 code=area.code,
                 title=area.title,
+                short=area.short_title or area.title,
                 self_score=first.self_score if first else None,
                 tutor_score=first.tutor_score if first else None,
                 curator_score=first.curator_score if first else None,
@@ -1227,6 +1229,4 @@ async def caseload_report_rows(db: AsyncSession, tutor: RegionTutor, limit: int 
         .order_by(IndividualRoute.school_name, IndividualRoute.teacher_name)
         .limit(limit)
     )
-    return [
-        CaseloadRow(r, list(codes or []), int(n or 0), int(done or 0)) for r, codes, n, done in rows.tuples()
-    ]
+    return [CaseloadRow(r, list(codes or []), int(n or 0), int(done or 0)) for r, codes, n, done in rows]
