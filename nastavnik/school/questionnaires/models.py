@@ -79,6 +79,7 @@ SELF_DIAGNOSIS_KINDS = tuple(k for k in QuestionnaireKind if k.value.startswith(
 def self_diagnosis_kind(area_code: str) -> QuestionnaireKind:
     return QuestionnaireKind(SELF_DIAGNOSIS_PREFIX + area_code)
 
+
 INTAKE_KINDS = (
     QuestionnaireKind.MENTEE_INTAKE_PUPIL,
     QuestionnaireKind.MENTEE_INTAKE_TEACHER,
