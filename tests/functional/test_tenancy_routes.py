@@ -10,7 +10,7 @@ from tests.conftest import Browser, Persona, World, csrf_token
 
 pytestmark = pytest.mark.anyio
 
-SCHOOL_GET_ROUTES = ["/s/{code}/", "/s/{code}/staff"]
+SCHOOL_GET_ROUTES = ["/s/{code}/", "/s/{code}/staff", "/s/{code}/routes"]
 SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite"]
 
 

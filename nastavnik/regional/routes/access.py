@@ -47,8 +47,11 @@ async def region_route_scope(
     tutor = None
     if workspace.can(Permission.REGION_ROUTES_GUIDE):
         tutor = await services.tutor_of_user(db, region, user.user)
-        if tutor is not None:
-            await set_tutor(db, tutor.id)
+        if tutor is None:
+            # The role came with a session that began before it was granted (the list is
+            # filled at sign-in): the tutor joins the region's list on the first visit.
+            tutor = await services.add_tutor(db, region, user.user)
+        await set_tutor(db, tutor.id)
     if coordinator:
         await set_routes_region(db, region.id)
     return RegionRouteScope(region, tutor, coordinator, f"/r/{region.code}/routes")

@@ -1204,7 +1204,8 @@ class SchoolRoutesController(SchoolController):
         data = await request.form()
         area = str(data.get("area", ""))[:60]
         if area not in {a.code for a in await services.deficit_areas(db)}:
-            raise NotFoundException
+            user.flash("error", "Выберите дефицит, для которого ищете наставника.")
+            return Redirect(f"{routes.base}/{route.id}?step=3#mentors", status_code=303)
         card: dict[str, Any] | None = None
         profile_key = services.parse_uuid(str(data.get("profile", "")))
         if profile_key is not None:

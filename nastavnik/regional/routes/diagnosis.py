@@ -69,7 +69,7 @@ async def start_round(
             questionnaire_id=questionnaire.id,
             questionnaire=questionnaire,
             academic_year=AcademicYear.current(day).start,
-            title=questionnaire.title,
+            title=questionnaire.title + (" (повторная диагностика)" if route.diagnosis_round == 2 else ""),
             audience=f"ИОМ: {route.teacher_name}",
             stage=SurveyStage.START if route.diagnosis_round == 1 else SurveyStage.END,
             deadline=day + dt.timedelta(days=ANSWER_DAYS),

@@ -88,12 +88,23 @@ async def sync_tutor_on_login(db: AsyncSession, user: User, memberships: Sequenc
             )
         )
         if tutor is None:
-            name = " ".join(p for p in (user.last_name, user.first_name, user.middle_name) if p)
-            tutor = RegionTutor(region_id=region.id, email=email, full_name=name or user.username)
-            db.add(tutor)
+            tutor = await add_tutor(db, region, user)
         tutor.user_id = user.id
         await db.flush()
     await set_region(db, None)
+
+
+async def add_tutor(db: AsyncSession, region: Region, user: User) -> RegionTutor:
+    name = " ".join(p for p in (user.last_name, user.first_name, user.middle_name) if p)
+    tutor = RegionTutor(
+        region_id=region.id,
+        user_id=user.id,
+        email=(user.email or user.username).lower(),
+        full_name=name or user.username,
+    )
+    db.add(tutor)
+    await db.flush()
+    return tutor
 
 
 async def tutor_of_user(db: AsyncSession, region: Region, user: User) -> RegionTutor | None:
