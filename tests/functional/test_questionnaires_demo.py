@@ -14,7 +14,12 @@ from nastavnik.platform.settings import Settings
 from nastavnik.school.demo import DEMO_SCHOOL_CODE, demo_school, seed_school_demo
 from nastavnik.school.monitoring.services import monitoring_figures
 from nastavnik.school.participants.models import local_today
-from nastavnik.school.questionnaires.models import Questionnaire, ResponseStatus, SurveyResponse
+from nastavnik.school.questionnaires.models import (
+    Questionnaire,
+    QuestionnaireKind,
+    ResponseStatus,
+    SurveyResponse,
+)
 from nastavnik.school.questionnaires.services import intake_queue
 from nastavnik.tenants.demo import seed_demo
 from nastavnik.tenants.models import School
@@ -41,7 +46,8 @@ async def test_the_demo_school_has_answers_in_every_state_and_a_measured_effect(
     db: AsyncSession, school: School
 ) -> None:
     await set_school(db, school.id)
-    assert await db.scalar(select(func.count()).select_from(Questionnaire)) == 11
+    # Every shipped template: the 11 of the programme and the 8 self-diagnoses of ИОМ.
+    assert await db.scalar(select(func.count()).select_from(Questionnaire)) == len(QuestionnaireKind)
     statuses = dict(
         (await db.execute(select(SurveyResponse.status, func.count()).group_by(SurveyResponse.status))).all()
     )

@@ -644,20 +644,23 @@ async def route_view(db: AsyncSession, route: IndividualRoute) -> RouteView:
 
 
 async def _recount_step(db: AsyncSession, route: IndividualRoute) -> None:
+    """The step the route is at: the furthest one begun (the next after it when it is done)."""
     await db.flush()
-    done = set(
+    statuses = dict(
         (
             await db.execute(
-                select(RouteStep.number).where(
-                    RouteStep.school_id == route.school_id,
-                    RouteStep.route_id == route.id,
-                    RouteStep.status == StepStatus.DONE,
+                select(RouteStep.number, RouteStep.status).where(
+                    RouteStep.school_id == route.school_id, RouteStep.route_id == route.id
                 )
             )
-        ).scalars()
+        ).all()
     )
-    route.current_step = next((n for n in STEP_TITLES if n not in done), 7)
-    if len(done) == len(STEP_TITLES):
+    begun = [n for n, status in statuses.items() if status is not StepStatus.NOT_STARTED]
+    furthest = max(begun, default=1)
+    if statuses.get(furthest) is StepStatus.DONE:
+        furthest = min(furthest + 1, len(STEP_TITLES))
+    route.current_step = furthest
+    if all(statuses.get(n) is StepStatus.DONE for n in STEP_TITLES):
         route.status = RouteStatus.COMPLETED
     elif route.status is RouteStatus.COMPLETED:
         route.status = RouteStatus.ACTIVE
