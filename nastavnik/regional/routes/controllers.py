@@ -910,9 +910,9 @@ class SchoolRoutesController(SchoolController):
         own = await services.routes_of_participants(
             db, school, [p for p in (routes.own_participant_id,) if p is not None]
         )
-        if own and not routes.mentee_ids:
-            return Redirect(f"{routes.base}/{own[0].id}", status_code=303)
         mentees = await services.routes_of_participants(db, school, sorted(routes.mentee_ids))
+        if own and not mentees:
+            return Redirect(f"{routes.base}/{own[0].id}", status_code=303)
         return await page(
             "routes/school_own.html",
             own=own,
