@@ -227,6 +227,7 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Сравнение организаций", base + "indicators/schools", "users"))
         workspace.nav_items.append(("Рейтинг по охвату", base + "indicators/ranking", "route"))
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
+        workspace.nav_items.append(("Показатели ИОМ", base + "routes-indicators", "chart"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
