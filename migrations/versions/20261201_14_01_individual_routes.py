@@ -150,12 +150,21 @@ def _enable_policies() -> None:
         "CREATE POLICY school_write ON route_figure "
         "USING (school_id = app_current_school()) WITH CHECK (school_id = app_current_school())"
     )
+    # Writes only: the tutor and the methodist read the projection through `regional_read`
+    # (their pages scope the region), and a policy with a subquery that also applied to
+    # SELECT would be evaluated on every row the regional pages count.
     op.execute(
-        f"CREATE POLICY tutor_write ON route_figure USING ({_tutor_of('route_figure')}) "
+        f"CREATE POLICY tutor_insert ON route_figure FOR INSERT WITH CHECK ({_tutor_of('route_figure')})"
+    )
+    op.execute(
+        f"CREATE POLICY tutor_update ON route_figure FOR UPDATE USING ({_tutor_of('route_figure')}) "
         f"WITH CHECK ({_tutor_of('route_figure')})"
     )
     op.execute(
-        f"CREATE POLICY coordinator_write ON route_figure USING (region_id = {_COORDINATOR}) "
+        f"CREATE POLICY coordinator_insert ON route_figure FOR INSERT WITH CHECK (region_id = {_COORDINATOR})"
+    )
+    op.execute(
+        f"CREATE POLICY coordinator_update ON route_figure FOR UPDATE USING (region_id = {_COORDINATOR}) "
         f"WITH CHECK (region_id = {_COORDINATOR})"
     )
     for table in REGION_TABLES:

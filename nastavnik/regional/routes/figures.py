@@ -11,11 +11,14 @@ The indicator pages read only this table, under the region's (or municipality's)
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.regional.routes.models import STEP_TITLES
 
 # An area is a deficit when the mean of the assessments given (self, tutor, curator) is
 # below this (1-5 scale, 5 — владею уверенно); below STRONG_DEFICIT it is a marked one.
@@ -103,6 +106,40 @@ class Indicators:
 _SCOPE = "region_id = :region AND (CAST(:municipality AS uuid) IS NULL OR municipality_id = :municipality)"
 
 
+_STEPS = f"""
+SELECT step, count(*) AS routes, count(*) FILTER (WHERE status <> 'completed') AS open
+FROM route_figure WHERE {_SCOPE} GROUP BY step
+"""
+# Every split of the deficits in one pass over the projection: the codes diagnosed ('d') and
+# closed ('c'), by area, by municipality and area, by subject and area.
+_CODES = f"""
+SELECT x.kind, GROUPING(f.municipality_id) AS no_municipality, GROUPING(f.subject) AS no_subject,
+       f.municipality_id, f.subject, x.code, count(*) AS n
+FROM route_figure f
+CROSS JOIN LATERAL (
+    SELECT c, 'd' FROM unnest(f.deficit_codes) AS c
+    UNION ALL SELECT c, 'c' FROM unnest(f.closed_codes) AS c
+) AS x(code, kind)
+WHERE {_SCOPE.replace("region_id", "f.region_id").replace("municipality_id =", "f.municipality_id =")}
+GROUP BY GROUPING SETS ((x.kind, x.code), (x.kind, f.municipality_id, x.code), (x.kind, f.subject, x.code))
+"""
+_COURSES = f"""
+SELECT c.id::text, c.title, f.n FROM (
+    SELECT course, count(*) AS n FROM route_figure, unnest(course_ids) AS course
+    WHERE {_SCOPE} GROUP BY course ORDER BY count(*) DESC LIMIT 10
+) f JOIN route_course c ON c.id = f.course ORDER BY f.n DESC, c.title
+"""
+
+
+# The page's figures per worker, keyed by scope and checked against the projection's version
+# (one cheap aggregate: the latest recount and the number of routes), as the regional
+# dashboards are (regional/indicators/views.py): any write to a route of the scope makes the
+# next request count afresh. Bounded; the oldest entry goes first.
+_CACHE: OrderedDict[tuple[object, ...], tuple[tuple[object, ...], Indicators]] = OrderedDict()
+CACHE_SIZE = 256
+_VERSION = f"SELECT max(refreshed_at), count(*) FROM route_figure WHERE {_SCOPE}"
+
+
 async def indicators(
     db: AsyncSession,
     region_id: uuid.UUID,
@@ -110,85 +147,63 @@ async def indicators(
     area_titles: dict[str, str],
     municipality_names: dict[uuid.UUID, str],
 ) -> Indicators:
-    """Every figure of the page, counted in PostgreSQL from the projection (six statements)."""
+    key = (region_id, municipality_id, tuple(area_titles.items()))
+    row = (await db.execute(text(_VERSION), {"region": region_id, "municipality": municipality_id})).one()
+    version = (row[0], row[1], tuple(sorted(municipality_names.items())))
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == version:
+        _CACHE.move_to_end(key)
+        return cached[1]
+    figures = await count_indicators(db, region_id, municipality_id, area_titles, municipality_names)
+    _CACHE[key] = (version, figures)
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return figures
+
+
+async def count_indicators(
+    db: AsyncSession,
+    region_id: uuid.UUID,
+    municipality_id: uuid.UUID | None,
+    area_titles: dict[str, str],
+    municipality_names: dict[uuid.UUID, str],
+) -> Indicators:
+    """Every figure of the page, counted in PostgreSQL from the projection (three statements)."""
     params = {"region": region_id, "municipality": municipality_id}
     codes = list(area_titles)
-    total = int(await db.scalar(text(f"SELECT count(*) FROM route_figure WHERE {_SCOPE}"), params) or 0)
-    steps: dict[int, int] = dict(
-        (
-            await db.execute(
-                text(
-                    f"SELECT step, count(*) FROM route_figure WHERE {_SCOPE} AND status <> 'completed' "
-                    "GROUP BY step"
-                ),
-                params,
-            )
-        ).all()
-    )
-    from nastavnik.regional.routes.models import STEP_TITLES
-
-    by_step = [Cell(str(n), title, int(steps.get(n, 0))) for n, title in STEP_TITLES.items()]
-    area_rows = (
-        await db.execute(
-            text(
-                "SELECT code, count(*) FROM route_figure, unnest(deficit_codes) code "
-                f"WHERE {_SCOPE} GROUP BY code"
-            ),
-            params,
-        )
-    ).all()
-    area_counts = {code: int(n) for code, n in area_rows}
-    closed_rows = (
-        await db.execute(
-            text(
-                "SELECT code, count(*) FROM route_figure, unnest(closed_codes) code "
-                f"WHERE {_SCOPE} GROUP BY code"
-            ),
-            params,
-        )
-    ).all()
-    closed_counts = {code: int(n) for code, n in closed_rows}
+    step_rows = (await db.execute(text(_STEPS), params)).all()
+    total = sum(int(r.routes) for r in step_rows)
+    open_by_step = {int(r.step): int(r.open) for r in step_rows}
+    by_step = [Cell(str(n), title, open_by_step.get(n, 0)) for n, title in STEP_TITLES.items()]
+    area_counts: dict[str, int] = {}
+    closed_counts: dict[str, int] = {}
+    muni_rows: list[tuple[str, str, int]] = []
+    subject_rows: list[tuple[str, str, int]] = []
+    for row in await db.execute(text(_CODES), params):
+        if row.kind == "c":
+            if row.no_municipality and row.no_subject:
+                closed_counts[row.code] = int(row.n)
+        elif row.no_municipality and row.no_subject:
+            area_counts[row.code] = int(row.n)
+        elif not row.no_municipality:
+            muni_rows.append((municipality_names.get(row.municipality_id, "—"), row.code, int(row.n)))
+        else:
+            subject_rows.append((row.subject or "предмет не указан", row.code, int(row.n)))
     by_area = sorted(
         (Cell(c, area_titles[c], area_counts.get(c, 0)) for c in codes), key=lambda cell: -cell.count
     )
     closed = [Cell(c, area_titles[c], closed_counts.get(c, 0)) for c in codes]
-    muni_rows = (
-        await db.execute(
-            text(
-                f"SELECT municipality_id, code, count(*) FROM route_figure, unnest(deficit_codes) code "
-                f"WHERE {_SCOPE} GROUP BY municipality_id, code"
-            ),
-            params,
-        )
-    ).all()
-    by_municipality = _pivot(
-        [(municipality_names.get(m, "—"), code, int(n)) for m, code, n in muni_rows], codes, limit=100
+    courses = [Cell(cid, title, int(n)) for cid, title, n in (await db.execute(text(_COURSES), params)).all()]
+    return Indicators(
+        total,
+        by_step,
+        by_area,
+        closed,
+        _pivot(muni_rows, codes, limit=100),
+        _pivot(subject_rows, codes, limit=30),
+        courses,
+        codes,
     )
-    subject_rows = (
-        await db.execute(
-            text(
-                f"SELECT NULLIF(subject, ''), code, count(*) FROM route_figure, unnest(deficit_codes) code "
-                f"WHERE {_SCOPE} GROUP BY 1, code"
-            ),
-            params,
-        )
-    ).all()
-    by_subject = _pivot(
-        [(s or "предмет не указан", code, int(n)) for s, code, n in subject_rows], codes, limit=30
-    )
-    course_rows = (
-        await db.execute(
-            text(
-                "SELECT c.id::text, c.title, f.n FROM (SELECT course, count(*) AS n FROM route_figure, "
-                f"unnest(course_ids) course WHERE {_SCOPE} "
-                "GROUP BY course ORDER BY count(*) DESC LIMIT 10) f "
-                "JOIN route_course c ON c.id = f.course ORDER BY f.n DESC, c.title"
-            ),
-            params,
-        )
-    ).all()
-    courses = [Cell(cid, title, int(n)) for cid, title, n in course_rows]
-    return Indicators(total, by_step, by_area, closed, by_municipality, by_subject, courses, codes)
 
 
 def _pivot(
