@@ -236,8 +236,6 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.insert(1, ("Мои педагоги (ИОМ)", base + "routes", "route"))
     elif Permission.REGION_ROUTES_ASSIGN in workspace.permissions:
         workspace.nav_items.append(("ИОМ: тьюторы", base + "routes", "route"))
-    if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_ROUTES_ASSIGN}:
-        workspace.nav_items.append(("Каталог ДПП", base + "routes/courses", "book"))
     return workspace
 
 
