@@ -63,6 +63,8 @@ from nastavnik.regional.indicators.controllers import (
 from nastavnik.regional.mentor_search.controllers import MENTOR_SEARCH_CONTROLLERS
 from nastavnik.regional.practice_bank.controllers import PRACTICE_BANK_CONTROLLERS
 from nastavnik.regional.questionnaire_templates.controllers import RegionQuestionnairesController
+from nastavnik.regional.routes.controllers import ROUTE_CONTROLLERS
+from nastavnik.regional.routes.services import sync_tutor_on_login
 from nastavnik.regional.templates_bank.controllers import AdminTemplatesController, RegionTemplatesController
 from nastavnik.regional.workspace.controllers import (
     MunicipalityWorkspaceController,
@@ -210,6 +212,7 @@ def create_app(
 
     async def on_login(db: DB, user: Any, memberships: Any) -> None:
         await sync_staff_on_login(db, user, memberships)
+        await sync_tutor_on_login(db, user, memberships)
 
     return Litestar(
         route_handlers=[
@@ -242,6 +245,7 @@ def create_app(
             *PRACTICE_BANK_CONTROLLERS,
             *COMPLETION_CONTROLLERS,
             PublicSchoolPageController,
+            *ROUTE_CONTROLLERS,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"], name="static"),
         ],
         openapi_config=indicators_openapi(),

@@ -35,6 +35,7 @@ async def _seed(
     from nastavnik.regional.indicators.demo import seed_demo_region_schools
     from nastavnik.regional.mentor_search.demo import seed_cross_school_demo
     from nastavnik.regional.practice_bank.demo import seed_bank_demo
+    from nastavnik.regional.routes.demo import seed_routes_demo
     from nastavnik.school.completion.demo import seed_completion_demo
     from nastavnik.school.demo import seed_demo_school
     from nastavnik.tenants.demo import seed_demo
@@ -54,7 +55,9 @@ async def _seed(
             # The region's bank of programmes and practices, in every state of moderation.
             created = await seed_bank_demo(db) or created
             # Last year completed (results, a case, a contest, letters) and the public page.
-            return await seed_completion_demo(db) or created
+            created = await seed_completion_demo(db) or created
+            # ИОМ of teachers of several schools, guided by the demo tutor.
+            return await seed_routes_demo(db) or created
     finally:
         await engine.dispose()
 

@@ -5,6 +5,7 @@ from nastavnik.platform import imports as _imports
 from nastavnik.platform.auth import models as _auth
 from nastavnik.platform.db import metadata
 from nastavnik.regional.indicators import models as _indicators
+from nastavnik.regional.routes import models as _routes
 from nastavnik.school.bank import models as _bank
 from nastavnik.school.completion import models as _completion
 from nastavnik.school.directory import models as _directory
@@ -27,3 +28,4 @@ _MODULES_ISSUE_11 = (_questionnaires,)
 _MODULES_ISSUE_12 = (_indicators,)
 _MODULES_ISSUE_13 = (_directory, _bank)
 _MODULES_ISSUE_15 = (_completion,)
+_MODULES_ISSUE_14 = (_routes,)

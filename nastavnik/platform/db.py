@@ -230,5 +230,15 @@ async def set_workspace_scope(
     await _set_locals(session, values)
 
 
+async def set_tutor(session: AsyncSession, tutor_id: uuid.UUID | None) -> None:
+    """Open the routes (ИОМ) assigned to this ЦНППМ tutor, in any school (their own policies)."""
+    await _set_local(session, "app.tutor_id", str(tutor_id) if tutor_id else "")
+
+
+async def set_routes_region(session: AsyncSession, region_id: uuid.UUID | None) -> None:
+    """Open the headers of a region's routes to its methodists, who assign the tutors."""
+    await _set_local(session, "app.routes_region_id", str(region_id) if region_id else "")
+
+
 async def set_actor(session: AsyncSession, user_id: uuid.UUID | None) -> None:
     await _set_local(session, "app.user_id", str(user_id) if user_id else "")

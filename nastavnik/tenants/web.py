@@ -146,7 +146,9 @@ async def home_url(db: AsyncSession, auth: AuthContext, last_used: str | None = 
     return links[0].url if links else None
 
 
-async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> SchoolWorkspace:  # noqa: PLR0912 - one branch per section of the navigation
+async def resolve_school(  # noqa: PLR0912 - one menu entry per permission
+    db: AsyncSession, auth: AuthContext, code: str
+) -> SchoolWorkspace:
     """The school from the URL, if it is one of the user's; otherwise 404, never 403."""
     roles = auth.school_roles(code)
     if not roles:
@@ -187,6 +189,10 @@ async def resolve_school(db: AsyncSession, auth: AuthContext, code: str) -> Scho
         nav.append(("Методическая копилка", base + "collection", "file"))
     if Permission.SCHOOL_COMPLETION_VIEW in permissions:
         nav.append(("Итоги года", base + "completion", "check-circle"))
+    if Permission.SCHOOL_ROUTES_MANAGE in permissions:
+        nav.append(("ИОМ педагогов", base + "routes", "route"))
+    else:
+        nav.append(("Мой маршрут (ИОМ)", base + "routes", "route"))
     if Permission.SCHOOL_STAFF_VIEW in permissions:
         nav.append(("Сотрудники", base + "staff", "users"))
     return SchoolWorkspace(
@@ -243,6 +249,7 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Сравнение организаций", base + "indicators/schools", "users"))
         workspace.nav_items.append(("Рейтинг по охвату", base + "indicators/ranking", "route"))
         workspace.nav_items.append(("Отчёты для министерства", base + "indicators/reports", "file"))
+        workspace.nav_items.append(("Показатели ИОМ", base + "routes-indicators", "chart"))
     if Permission.REGION_TEMPLATES_MANAGE in workspace.permissions:
         workspace.nav_items.append(("Шаблоны дорожных карт", base + "templates", "map"))
         workspace.nav_items.append(("Шаблоны анкет", base + "questionnaires", "file"))
@@ -251,6 +258,10 @@ async def resolve_region(db: AsyncSession, auth: AuthContext, code: str) -> Regi
         workspace.nav_items.append(("Модерация банка", base + "moderation", "check"))
     if workspace.permissions & {Permission.REGION_ROUTES_GUIDE, Permission.REGION_PRACTICES_MODERATE}:
         workspace.nav_items.append(("Наставники региона", base + "mentors", "search"))
+    if Permission.REGION_ROUTES_GUIDE in workspace.permissions:
+        workspace.nav_items.insert(1, ("Мои педагоги (ИОМ)", base + "routes", "route"))
+    elif Permission.REGION_ROUTES_ASSIGN in workspace.permissions:
+        workspace.nav_items.append(("ИОМ: тьюторы", base + "routes", "route"))
     return workspace
 
 

@@ -49,7 +49,8 @@ async def test_the_demo_school_has_answers_in_every_state_and_a_measured_effect(
     db: AsyncSession, school: School
 ) -> None:
     await set_school(db, school.id)
-    assert await db.scalar(select(func.count()).select_from(Questionnaire)) == 11
+    # Every shipped template: the 11 of the programme and the 8 self-diagnoses of ИОМ.
+    assert await db.scalar(select(func.count()).select_from(Questionnaire)) == len(QuestionnaireKind)
     statuses = dict(
         (await db.execute(select(SurveyResponse.status, func.count()).group_by(SurveyResponse.status))).all()
     )

@@ -30,6 +30,7 @@ SCHOOL_GET_ROUTES = [
     "/s/{code}/questionnaires/",
     "/s/{code}/questionnaires/intake",
     "/s/{code}/monitoring/",
+    "/s/{code}/routes",
 ]
 SCHOOL_POST_ROUTES = ["/s/{code}/staff/invite", "/s/{code}/completion/contests", "/s/{code}/completion/close"]
 

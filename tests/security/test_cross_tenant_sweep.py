@@ -97,6 +97,7 @@ from nastavnik.tenants.demo import DEMO_REGION, DEMO_STAFF, seed_demo
 from nastavnik.tenants.models import Municipality, Region, School, SchoolKind, StaffMember
 from tests.conftest import PersonaBrowser, make_persona
 from tests.functional._directory import cross_school_pair
+from tests.functional._routes import make_route, route_objects
 
 pytestmark = [
     pytest.mark.anyio,
@@ -140,6 +141,7 @@ NOT_OBJECT_IDS = {
     "questionnaire_kind",
     "filename",
     "form_name",
+    "number",  # a step of an individual route (1-7)
     # A card of the region's mentor directory is the region's, not a school's: every school
     # of the region reads it (its policies: tests/security/test_directory_rls.py).
     "entry_id",
@@ -552,6 +554,20 @@ async def _regional_report_ids(db: AsyncSession, region: Region) -> dict[str, st
     return {"regional_report_id": str(report.id), "indicators.fmt": "pdf"}
 
 
+async def _route_ids(db: AsyncSession, school: School, region: Region) -> dict[str, str]:
+    """An individual route of a teacher of the school (not in its mentee bank), with an
+    activity holding a product file, a mentor proposal, and an import report of the region."""
+    route = await make_route(db, school)
+    values = await route_objects(db, school, route)
+    await set_region(db, region.id)
+    report = ImportReport(kind="route_courses", scope_code=region.code, filename="дпп.xlsx", errors=[])
+    db.add(report)
+    await db.flush()
+    await set_region(db, None)
+    await db.commit()
+    return values | {"course_report_id": str(report.id), "routes.fmt": "pdf", "number": "1"}
+
+
 async def _add_objects(sweep: Sweep, who: str, school: School, ids: dict[str, str]) -> None:
     """What the demo data lacks, made as the school's curator would: a consent with its scan,
     a roadmap attachment, an import, an incompatibility mark."""
@@ -885,7 +901,18 @@ async def _build(
     ids_b = await _school_ids(db, school_b, region, ozyorsk)
     ids_b.values |= common | admin_template | await _directory_ids(db, school_b, cross_pairs[school_b.id])
     ids_b.values |= bank[school_b.code] | {"mentor_pair_id": str(mentor_pairs[school_b.id].id)}
+    ids_a.values |= await _route_ids(db, school_a, region)
+    ids_b.values |= await _route_ids(db, school_b, region)
     sweep.ids_a, sweep.ids_b = ids_a, ids_b
+    far_school = School(
+        municipality_id=other_municipality.id,
+        code=f"sf-{uuid.uuid4().hex[:6]}",
+        name="Школа другой области",
+        full_name="МБОУ «Школа другой области»",
+        kind=SchoolKind.GENERAL,
+    )
+    db.add(far_school)
+    await db.flush()
     sweep.ids_other_region = Ids(
         {
             "region_code": other_region.code,
@@ -895,6 +922,7 @@ async def _build(
         | await _template_ids(db, other_region)
         | await _regional_report_ids(db, other_region)
         | bank["other_region"]
+        | await _route_ids(db, far_school, other_region)
     )
 
     sweep.forms[a] = await _collect_forms(sweep, "a_staff", "/s/", ids_a)

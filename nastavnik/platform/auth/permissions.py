@@ -78,11 +78,13 @@ class Permission(StrEnum):
     SCHOOL_COMPLETION_VIEW = "school:completion:view"
     SCHOOL_COMPLETION_MANAGE = "school:completion:manage"
     SCHOOL_CONTEST_VOTE = "school:contest:vote"
+    SCHOOL_ROUTES_MANAGE = "school:routes:manage"
     MUNICIPALITY_INDICATORS_VIEW = "municipality:indicators:view"
     REGION_INDICATORS_VIEW = "region:indicators:view"
     REGION_INDICATORS_TARGET = "region:indicators:target"
     REGION_PRACTICES_MODERATE = "region:practices:moderate"
     REGION_ROUTES_GUIDE = "region:routes:guide"
+    REGION_ROUTES_ASSIGN = "region:routes:assign"
     REGION_TEMPLATES_MANAGE = "region:templates:manage"
     PLATFORM_TENANTS_MANAGE = "platform:tenants:manage"
     PLATFORM_TEMPLATES_MANAGE = "platform:templates:manage"
@@ -102,12 +104,14 @@ _PROGRAMME_CURATOR = {
     Permission.SCHOOL_PROGRAMME_MANAGE,
     Permission.SCHOOL_DOCUMENTS_MANAGE,
     Permission.SCHOOL_QUESTIONNAIRES_MANAGE,
+    Permission.SCHOOL_ROUTES_MANAGE,
 }
 _PROGRAMME_DIRECTOR = {
     Permission.SCHOOL_PROGRAMME_VIEW,
     Permission.SCHOOL_ROADMAP_APPROVE,
     Permission.SCHOOL_DOCUMENTS_MANAGE,
     Permission.SCHOOL_QUESTIONNAIRES_MANAGE,
+    Permission.SCHOOL_ROUTES_MANAGE,
 }
 
 # Curator and director match, approve pairs and see every meeting; the psychologist sees the
@@ -174,6 +178,7 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGION_INDICATORS_TARGET,
             Permission.REGION_PRACTICES_MODERATE,
             Permission.REGION_TEMPLATES_MANAGE,
+            Permission.REGION_ROUTES_ASSIGN,
         }
     ),
     Role.CNPPM_TUTOR: frozenset({Permission.REGION_INDICATORS_VIEW, Permission.REGION_ROUTES_GUIDE}),

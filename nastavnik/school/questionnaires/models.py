@@ -49,6 +49,16 @@ class QuestionnaireKind(enum.StrEnum):
     QUALITY_MENTEE = "quality_mentee"
     QUALITY_CURATOR = "quality_curator"
     IMPACT = "impact"
+    # Self-diagnosis of a teacher's professional deficits (ИОМ, step 3), one per area of the
+    # reference list `deficit_area`: the kind's suffix is the area's code.
+    SELF_DIAGNOSIS_THEORY = "self_diagnosis_theory"
+    SELF_DIAGNOSIS_REGULATORY = "self_diagnosis_regulatory"
+    SELF_DIAGNOSIS_SUBJECT = "self_diagnosis_subject"
+    SELF_DIAGNOSIS_PSYCHOLOGY = "self_diagnosis_psychology"
+    SELF_DIAGNOSIS_METHODS = "self_diagnosis_methods"
+    SELF_DIAGNOSIS_ICT = "self_diagnosis_ict"
+    SELF_DIAGNOSIS_UPBRINGING = "self_diagnosis_upbringing"
+    SELF_DIAGNOSIS_HEALTH = "self_diagnosis_health"
 
 
 KIND_TITLES: dict[QuestionnaireKind, str] = {
@@ -63,7 +73,23 @@ KIND_TITLES: dict[QuestionnaireKind, str] = {
     QuestionnaireKind.QUALITY_MENTEE: "Мониторинг качества программы: наставляемый",
     QuestionnaireKind.QUALITY_CURATOR: "Мониторинг качества программы: куратор",
     QuestionnaireKind.IMPACT: "Мониторинг влияния программы на участников",
+    QuestionnaireKind.SELF_DIAGNOSIS_THEORY: "Самодиагностика: научно-теоретические компетенции",
+    QuestionnaireKind.SELF_DIAGNOSIS_REGULATORY: "Самодиагностика: нормативные правовые компетенции",
+    QuestionnaireKind.SELF_DIAGNOSIS_SUBJECT: "Самодиагностика: предметно-профессиональные компетенции",
+    QuestionnaireKind.SELF_DIAGNOSIS_PSYCHOLOGY: "Самодиагностика: психолого-педагогические компетенции",
+    QuestionnaireKind.SELF_DIAGNOSIS_METHODS: "Самодиагностика: методические компетенции",
+    QuestionnaireKind.SELF_DIAGNOSIS_ICT: "Самодиагностика: ИКТ-компетенции и цифровизация",
+    QuestionnaireKind.SELF_DIAGNOSIS_UPBRINGING: "Самодиагностика: внеурочная и воспитательная деятельность",
+    QuestionnaireKind.SELF_DIAGNOSIS_HEALTH: "Самодиагностика: здоровьесбережение",
 }
+
+SELF_DIAGNOSIS_PREFIX = "self_diagnosis_"
+SELF_DIAGNOSIS_KINDS = tuple(k for k in QuestionnaireKind if k.value.startswith(SELF_DIAGNOSIS_PREFIX))
+
+
+def self_diagnosis_kind(area_code: str) -> QuestionnaireKind:
+    return QuestionnaireKind(SELF_DIAGNOSIS_PREFIX + area_code)
+
 
 INTAKE_KINDS = (
     QuestionnaireKind.MENTEE_INTAKE_PUPIL,
