@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
 from nastavnik.platform import audit
 from nastavnik.platform.auth.models import User
@@ -287,6 +288,7 @@ async def schools_of_region(db: AsyncSession, region: Region) -> list[School]:
         select(School)
         .join(Municipality, Municipality.id == School.municipality_id)
         .where(Municipality.region_id == region.id)
+        .options(contains_eager(School.municipality))
         .order_by(School.name)
         .limit(2000)
     )
