@@ -55,9 +55,10 @@ class BulkResult:
 
 
 def default_row_form(person: Participant, today: dt.date) -> Form:
-    """A minor's form is signed by a parent; an adult signs their own, their name filled in."""
+    """A minor's form is signed by a parent (named by the school's list when the import had the
+    column); an adult signs their own, their name filled in."""
     if person.is_minor(today):
-        return Form(data={"signer": ConsentSigner.PARENT.value, "signer_name": ""})
+        return Form(data={"signer": ConsentSigner.PARENT.value, "signer_name": person.parent_name})
     return Form(data={"signer": ConsentSigner.SELF.value, "signer_name": person.full_name})
 
 

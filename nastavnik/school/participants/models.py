@@ -330,6 +330,9 @@ class Participant(SchoolOwned, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # A pupil's parent as the school's list names them: the signer offered for a minor's consent.
+    parent_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    parent_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # De-duplication key of imports: "ext:<id in the school system>" or "fio:<name>|<birth>".
     import_key: Mapped[str | None] = mapped_column(String(300))
     anonymised_at: Mapped[dt.datetime | None]

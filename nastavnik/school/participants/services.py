@@ -7,6 +7,7 @@ security (set by `resolve_school`) is the second wall.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -83,7 +84,22 @@ PARTICIPANT_FIELDS = (
     "email",
     "phone",
     "notes",
+    "parent_name",
+    "parent_phone",
 )
+
+# Longest values a person's fields take (the card and documents stay readable).
+TEXT_LIMITS = {
+    "last_name": 120,
+    "first_name": 120,
+    "middle_name": 120,
+    "position": 200,
+    "subjects": 500,
+    "notes": 2000,
+    "parent_name": 300,
+    "email": 320,
+}
+_PARENT_NAME_RE = re.compile(r"^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z\-'. ]*$")
 
 
 @dataclass
@@ -104,6 +120,8 @@ class ParticipantDraft:
     email: str
     phone: str
     notes: str
+    parent_name: str = ""
+    parent_phone: str = ""
 
     @property
     def name_key(self) -> str:
@@ -129,6 +147,8 @@ class ParticipantDraft:
             "email",
             "phone",
             "notes",
+            "parent_name",
+            "parent_phone",
         ):
             value = getattr(self, name)
             if getattr(person, name) != value:
@@ -150,6 +170,10 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     `keep_blank` lists optional fields that an import file does not carry: they are not
     validated, and the caller keeps the stored values.
     """
+    for field_name, limit in TEXT_LIMITS.items():
+        length = len(form.value(field_name).strip())
+        if length > limit:
+            form.error(field_name, f"Не длиннее {limit} символов; сейчас {length}.")
     if kind is None:
         kind_value = form.require("kind", "Выберите, кто этот участник.")
         kind = next((k for k in ParticipantKind if k.value == kind_value), None)
@@ -237,6 +261,13 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if phone is None:
         form.error("phone", "Телефон из 11 цифр, например +7 900 123-45-67.")
 
+    parent_name = " ".join(form.value("parent_name").split())
+    if parent_name and not _PARENT_NAME_RE.match(parent_name):
+        form.error("parent_name", "ФИО родителя — только буквы, дефис, точка и пробел.")
+    parent_phone = clean_phone(form.value("parent_phone"))
+    if parent_phone is None:
+        form.error("parent_phone", "Телефон родителя из 11 цифр, например +7 900 123-45-67.")
+
     if not form.ok or kind is None:
         return None
     return ParticipantDraft(
@@ -256,6 +287,8 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
         email=email,
         phone=phone or "",
         notes=form.value("notes"),
+        parent_name=clean_name(parent_name),
+        parent_phone=parent_phone or "",
     )
 
 
@@ -276,6 +309,8 @@ def participant_form_data(person: Participant) -> dict[str, Any]:
         "email": person.email,
         "phone": person.phone,
         "notes": person.notes,
+        "parent_name": person.parent_name,
+        "parent_phone": person.parent_phone,
     }
 
 
