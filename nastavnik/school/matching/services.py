@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, delete, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -616,6 +616,70 @@ async def swap(
         row.score, row.reasons = _reasons_json(pool, mentee, mentor, locked=True)
         row.unmatched_reason = row.unmatched_text = row.next_step = ""
     await db.flush()
+
+
+async def draft_state(
+    db: AsyncSession, school: School, matching_round: MatchingRound, view: ProposalView
+) -> list[tuple[MentorProfile, int]]:
+    """A draft round as its people are now: the counters recomputed (consents, banks and
+    proposals change after the run), and the mentors with places left after the proposal."""
+    data = await build_pool(db, school, matching_round)
+    _set_stats(matching_round, data, covered=len(view.rows))
+    free = []
+    for mentor in data.pool.mentors:
+        profile = data.mentors.get(cast("uuid.UUID", mentor.id))
+        places = mentor.capacity - view.load.get(cast("uuid.UUID", mentor.id), 0)
+        if profile is not None and places > 0:
+            free.append((profile, places))
+    await db.flush()
+    return sorted(free, key=lambda x: x[0].participant.full_name)
+
+
+def _set_stats(matching_round: MatchingRound, data: PoolData, *, covered: int) -> None:
+    stats = dict(matching_round.stats or {})
+    stats.update(
+        mentees=len(data.pool.mentees),
+        mentors=len(data.pool.mentors),
+        places=sum(m.capacity for m in data.pool.mentors),
+        covered=covered,
+    )
+    if stats != matching_round.stats:
+        matching_round.stats = stats
+
+
+async def assign(
+    db: AsyncSession, school: School, matching_round: MatchingRound, proposal_id: str, mentor_id: str
+) -> MatchingProposal:
+    """Give an unmatched mentee a mentor with a free place, by the curator's hand (locked)."""
+    row = await _proposal(db, matching_round, proposal_id)
+    if row.mentor_profile_id is not None:
+        raise MatchingError("У этого наставляемого уже есть наставник в подборе.")
+    try:
+        mentor_key = uuid.UUID(mentor_id)
+    except ValueError:
+        raise MatchingError("Выберите наставника из списка.") from None
+    data = await build_pool(db, school, matching_round)
+    mentee, mentor = data.mentee(row.mentee_profile_id), data.mentor(mentor_key)
+    if mentee is None:
+        raise MatchingError("Наставляемый больше не входит в раунд (нет согласия или уже в паре).")
+    if mentor is None:
+        raise MatchingError("Этот наставник не входит в раунд: нет согласия, выбыл или другая форма.")
+    taken = sum(1 for p in await proposals(db, school, matching_round) if p.mentor_profile_id == mentor.id)
+    broken = [v for v in hard_rule_violations(data.pool, mentee, mentor) if v.value != "capacity"]
+    if taken >= mentor.capacity:
+        raise MatchingError(
+            f"У наставника {mentor.name} нет свободных мест: занято {taken} из {mentor.capacity}."
+        )
+    if broken:
+        raise MatchingError(f"{mentee.name} — {mentor.name}: " + "; ".join(VIOLATION_TEXT[v] for v in broken))
+    row.mentor_profile_id = mentor_key
+    row.locked = True
+    row.as_group = False
+    row.score, row.reasons = _reasons_json(data.pool, mentee, mentor, locked=True)
+    row.unmatched_reason = row.unmatched_text = row.next_step = ""
+    _set_stats(matching_round, data, covered=int((matching_round.stats or {}).get("covered", 0)) + 1)
+    await db.flush()
+    return row
 
 
 async def toggle_group(

@@ -60,6 +60,8 @@ async def round_page(
         if matching_round.status is RoundStatus.APPROVED
         else []
     )
+    editable = matching_round.status is RoundStatus.DRAFT and workspace.can(Permission.SCHOOL_MATCHING_MANAGE)
+    free = await services.draft_state(db, school, matching_round, view) if editable else []
     template = "matching/_proposal.html" if fragment and status_code == 200 else "matching/round.html"
     today = local_today()
     return await page(
@@ -75,6 +77,6 @@ async def round_page(
         mode_options=MODE_OPTIONS,
         approve_form=approve_form
         or Form(data={"order_date": today.isoformat(), "started_on": today.isoformat()}),
-        editable=matching_round.status is RoundStatus.DRAFT
-        and workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
+        editable=editable,
+        free_mentors=free,
     )
