@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -21,6 +22,7 @@ from nastavnik.school.participants.models import Participant
 from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
 from tests.functional import _matching
 from tests.functional._matching import TODAY, YEAR, SmallPool, consent, small_pool
+from tests.functional.roadmap_support import start_roadmap
 
 pytestmark = pytest.mark.anyio
 
@@ -581,3 +583,61 @@ async def test_a_draft_rounds_counters_follow_its_people(
     assert re.search(r"Наставляемых в подборе</[^>]+>\s*<[^>]+>4<", page.text)
     await db.refresh(matching_round)
     assert matching_round.stats["mentees"] == 4
+
+
+async def test_an_approved_order_is_corrected_and_listed_on_the_documents_page(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    roadmap = await start_roadmap(browser_for, curator_a, world, db)
+    browser = roadmap.browser
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    approved = await browser.post(
+        url + "/approve",
+        data={
+            "_csrf_token": token,
+            "order_number": "12-о",
+            "order_date": (TODAY - dt.timedelta(days=5)).isoformat(),
+            "started_on": (TODAY - dt.timedelta(days=3)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+
+    async def correct(number: str, day: dt.date, reason: str = "Опечатка в номере") -> httpx.Response:
+        return await browser.post(
+            url + "/order/correct",
+            data={
+                "_csrf_token": token,
+                "order_number": number,
+                "order_date": day.isoformat(),
+                "reason": reason,
+            },
+            follow_redirects=False,
+        )
+
+    late = await correct("12-о", TODAY - dt.timedelta(days=1))
+    assert late.status_code == 422
+    started = TODAY - dt.timedelta(days=3)
+    assert f"Пары по приказу начали работу {started:%d.%m.%Y}: приказ не может быть позже." in late.text
+    future = await correct("12-о", TODAY + dt.timedelta(days=1))
+    assert "Дата приказа не может быть в будущем" in future.text
+    same = await correct("12-о", TODAY - dt.timedelta(days=5))
+    assert "исправлять нечего" in same.text
+    no_reason = await correct("21-о", TODAY - dt.timedelta(days=4), reason="")
+    assert "Напишите, почему исправляете" in no_reason.text
+    assert 'value="21-о"' in no_reason.text
+
+    assert (await correct("21-о", TODAY - dt.timedelta(days=4))).status_code == 303
+    page = await browser.get(url)
+    assert f"Было: № 12-о от {TODAY - dt.timedelta(days=5):%d.%m.%Y}" in page.text
+    assert "Опечатка в номере" in page.text
+    order = await browser.get(url + "/order/pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(order.content)).pages)
+    assert "21-о" in text
+    assert "12-о" not in text
+
+    documents = await browser.get(f"/s/{world.school_a.code}/documents/{YEAR_TITLE}")
+    assert "Приказы об утверждении наставнических пар" in documents.text
+    assert f"№ 21-о от {TODAY - dt.timedelta(days=4):%d.%m.%Y}" in documents.text
+    assert f"{url}/order/pdf" in documents.text

@@ -869,6 +869,74 @@ async def approve(
     return created
 
 
+async def approved_rounds(
+    db: AsyncSession, school: School, year: int, limit: int = 50
+) -> list[MatchingRound]:
+    """The year's pairs orders (approved rounds), the latest first; a school has a few."""
+    result = await db.execute(
+        select(MatchingRound)
+        .where(
+            MatchingRound.school_id == school.id,
+            MatchingRound.academic_year == year,
+            MatchingRound.status == RoundStatus.APPROVED,
+        )
+        .order_by(MatchingRound.order_date.desc(), MatchingRound.approved_at.desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+CORRECTION_FIELDS = ("order_number", "order_date", "reason")
+
+
+async def correct_order(
+    db: AsyncSession, school: School, matching_round: MatchingRound, user_id: uuid.UUID, form: Form
+) -> bool:
+    """Change an approved round's order number or date (a typo, a re-signed order); the old
+    values are kept in `order_corrections`. The date obeys the approval's rules, and the
+    pairs of the order do not start before it."""
+    from nastavnik.school.pairs.models import Mentorship
+
+    if matching_round.status is not RoundStatus.APPROVED:
+        form.error("__all__", "Исправить можно только приказ утверждённого подбора.")
+        return False
+    number = form.require("order_number", "Укажите номер приказа.")
+    if len(number) > 40:
+        form.error("order_number", "Номер приказа — не длиннее 40 символов.")
+    order_date = _parse_date(form, "order_date", required=True)
+    reason = form.require("reason", "Напишите, почему исправляете: например, «опечатка в номере».")
+    if len(reason) > 300:
+        form.error("reason", f"Не длиннее 300 символов; сейчас {len(reason)}.")
+    _check_order_dates(form, AcademicYear(matching_round.academic_year), order_date, None)
+    first_start = await db.scalar(
+        select(func.min(Mentorship.started_on)).where(
+            Mentorship.school_id == school.id, Mentorship.round_id == matching_round.id
+        )
+    )
+    if order_date is not None and first_start is not None and order_date > first_start:
+        form.error(
+            "order_date", f"Пары по приказу начали работу {first_start:%d.%m.%Y}: приказ не может быть позже."
+        )
+    if form.ok and number == matching_round.order_number and order_date == matching_round.order_date:
+        form.error("__all__", "Номер и дата те же, что в приказе: исправлять нечего.")
+    if not form.ok or order_date is None:
+        return False
+    matching_round.order_corrections = [
+        *(matching_round.order_corrections or []),
+        {
+            "on": utcnow().isoformat(),
+            "by": str(user_id),
+            "number": matching_round.order_number,
+            "date": matching_round.order_date.isoformat() if matching_round.order_date else "",
+            "reason": reason,
+        },
+    ]
+    matching_round.order_number = number
+    matching_round.order_date = order_date
+    await db.flush()
+    return True
+
+
 async def round_mentorships(
     db: AsyncSession, school: School, matching_round: MatchingRound
 ) -> list[Mentorship]:

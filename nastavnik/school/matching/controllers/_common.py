@@ -49,6 +49,7 @@ async def round_page(
     *,
     fragment: bool = False,
     approve_form: Form | None = None,
+    correction_form: Form | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -79,4 +80,12 @@ async def round_page(
         or Form(data={"order_date": today.isoformat(), "started_on": today.isoformat()}),
         editable=editable,
         free_mentors=free,
+        correction_form=correction_form
+        or Form(
+            data={
+                "order_number": matching_round.order_number,
+                "order_date": matching_round.order_date.isoformat() if matching_round.order_date else "",
+            }
+        ),
+        can_manage=workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
     )
