@@ -666,6 +666,13 @@ async def _reference_choice(
     return chosen
 
 
+def _check_lengths(form: Form, limits: dict[str, int]) -> None:
+    for name, limit in limits.items():
+        length = len(form.value(name).strip())
+        if length > limit:
+            form.error(name, f"Не длиннее {limit} символов; сейчас {length}.")
+
+
 def default_mentee_category(person: Participant) -> MenteeCategory:
     if person.kind is ParticipantKind.PUPIL:
         return MenteeCategory.PUPIL
@@ -747,6 +754,7 @@ async def save_mentee_profile(
         else:
             sources.append(source)
     status = next((s for s in MenteeStatus if s.value == form.value("status")), MenteeStatus.ACTIVE)
+    _check_lengths(form, {"request_text": 2000})
     if not form.ok or category is None:
         return None
     profile = await get_mentee_profile(db, person, year)
@@ -799,6 +807,7 @@ async def save_mentor_profile(
         form.error("directions", "Отметьте направления, по которым наставник может помочь.")
     competencies = await _reference_choice(db, form, "competencies", ReferenceKind.DEFICIT_AREA)
     status = next((s for s in MentorStatus if s.value == form.value("status")), MentorStatus.CANDIDATE)
+    _check_lengths(form, {"subjects": 500, "competencies_text": 2000, "confirmed_results": 2000})
     if not form.ok or capacity is None:
         return None
     profile = await get_mentor_profile(db, person, year)
