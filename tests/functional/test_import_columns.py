@@ -139,6 +139,9 @@ async def test_unknown_kind_role_direction_and_capacity_are_row_errors(
     assert "Роль: «наставник» или «наставляемый»" in page
     assert "Нет такого направления: «астрономия»" in page
     assert "Число наставляемых — от 1 до 30." in page
+    # The bad cell of each row is marked and comes first in its row.
+    assert 'name="fix_2_kind" value="директор" aria-invalid="true"' in page
+    assert page.index('id="fix-4-directions"') < page.index('id="fix-4-last_name"')
     assert int(await db.scalar(select(func.count()).select_from(Participant)) or 0) == 0
 
 

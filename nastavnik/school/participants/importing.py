@@ -1155,14 +1155,25 @@ async def editable_rows(imp: ParticipantImport) -> list[dict[str, object]]:
         by_line.setdefault(error.line, []).append(error)
     rows: list[dict[str, object]] = []
     fields = _editable_fields(imp)
+    # An error names the file's column: back to the fields it feeds, to mark those cells.
+    by_column: dict[str, set[str]] = {}
+    for index, mapped in (imp.mapping or {}).items():
+        header = imp.headers[int(index)] if int(index) < len(imp.headers) else ""
+        targets = {"full_name": {"last_name", "first_name", "middle_name"}}.get(mapped, {mapped})
+        if mapped in ("grade", "class_letter"):
+            targets = {"class_name"}
+        by_column.setdefault(header or FIELD_TITLES.get(mapped, mapped), set()).update(targets)
     for line in sorted(by_line)[:EDITABLE_ERROR_ROWS]:
         values = _shown_values(imp, parsed, line)
+        bad = {f for e in by_line[line] for f in by_column.get(e.column, set())}
         rows.append(
             {
                 "line": line,
                 "values": {f: values.get(f, "") for f in fields},
                 "errors": [e.message for e in by_line[line]],
-                "fields": fields,
+                # The cells to fix first, then the rest of the row.
+                "fields": [f for f in fields if f in bad] + [f for f in fields if f not in bad],
+                "bad": bad,
             }
         )
     return rows
@@ -1194,7 +1205,18 @@ def _editable_fields(imp: ParticipantImport) -> list[str]:
     return fields
 
 
-EDIT_TITLES = {**FIELD_TITLES, "class_name": "Класс"}
+EDIT_TITLES = {
+    **FIELD_TITLES,
+    "class_name": "Класс",
+    "kind": "Кто",
+    "role": "Роль",
+    "parent_name": "ФИО родителя",
+    "directions": "Направления",
+    "request_areas": "Сферы запроса",
+    "capacity": "Наставляемых",
+    "experience_years": "Стаж, лет",
+    "teacher_category": "Категория",
+}
 
 
 # --- background job ---------------------------------------------------------------------
