@@ -160,7 +160,7 @@ async def test_the_template_holds_the_columns_the_page_states(
     header = [c.value for c in next(book["Участники"].iter_rows(max_row=1))]
     assert header[:3] == ["Кто", "Роль", "Фамилия"]
     for column in header:
-        assert f'<th scope="row">{column}</th>' in page.text
+        assert f'<th scope="row" class="table__lead">{column}</th>' in page.text
     # The template is a valid upload: every column maps itself.
     reply = await upload(browser, world, "шаблон.xlsx", xlsx_bytes([header, ROWS[1]]))
     mapping = mapping_of((await browser.get(reply.headers["location"])).text)
