@@ -1003,6 +1003,12 @@ async def _mentees(ctx: _Context) -> None:
                 "class_name": m.class_name,
                 "birth_date": _iso(_birth(ctx, _pupil_age(m.class_name))),
             }
+            if not m.consent:
+                # The school's list names the parent: the consents grid offers them as signer.
+                surname = _female_surname(m.last) if m.middle.endswith("ич") else m.last
+                mother = MOTHERS[len(m.first) % len(MOTHERS)]
+                data["parent_name"] = f"{surname} {mother} {PATRONYMICS_F[len(m.last) % len(PATRONYMICS_F)]}"
+                data["parent_phone"] = f"+7 900 {len(m.last):03d}-{len(m.first):02d}-{len(m.middle):02d}"
             category = MenteeCategory.PUPIL
         else:
             data |= {

@@ -125,3 +125,79 @@ async def test_another_schools_people_cannot_be_given_consents_from_the_grid(
 async def test_a_mentor_cannot_open_the_grid(browser_for: Browser, mentor_a: Persona, world: World) -> None:
     reply = await (await browser_for(mentor_a)).get(f"/s/{world.school_a.code}/consents/received")
     assert reply.status_code == 403
+
+
+PDF_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_a_scanned_stack_is_kept_once_and_opens_from_every_card(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    minor, other, _ = await stack(db, world)
+    browser = await browser_for(curator_a)
+    path = f"/s/{world.school_a.code}/consents/received?grade=7"
+    token = await csrf_token(browser, path)
+    m, o = (str(p.participant_id) for p in (minor, other))
+    data = {
+        "_csrf_token": token,
+        "signed_on": (TODAY - dt.timedelta(days=1)).isoformat(),
+        "scopes": ["programme"],
+        "pick": [m, o],
+        f"signer_{m}": "parent",
+        f"signer_name_{m}": "Петрова Ольга Ивановна",
+        f"signer_{o}": "parent",
+        f"signer_name_{o}": "Сидорова Ольга Ивановна",
+    }
+    wrong = await browser.post(path, data=data, files={"scan": ("стопка.txt", b"not a scan", "text/plain")})
+    assert wrong.status_code == 422
+    assert "Скан — файл PDF, JPG или PNG." in wrong.text
+    assert 'value="Сидорова Ольга Ивановна"' in wrong.text
+    assert await consents_count(db, world) == 0
+
+    saved = await browser.post(
+        path, data=data, files={"scan": ("7Б.pdf", PDF_SCAN, "application/pdf")}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    await set_school(db, world.school_a.id)
+    consents = (await db.execute(select(Consent))).scalars().all()
+    assert len(consents) == 2
+    assert len({c.batch_scan_id for c in consents}) == 1
+    assert consents[0].batch_scan_id is not None
+    for consent in consents:
+        card = await browser.get(f"/s/{world.school_a.code}/participants/{consent.participant_id}")
+        scan_url = f"/participants/{consent.participant_id}/consents/{consent.id}/scan"
+        assert scan_url in card.text
+        scan = await browser.get(f"/s/{world.school_a.code}{scan_url}")
+        assert scan.status_code == 200
+        assert scan.content == PDF_SCAN
+
+
+async def test_all_rows_of_the_page_are_recorded_with_one_button(
+    browser_for: Browser, curator_a: Persona, world: World, db: AsyncSession
+) -> None:
+    minor, other, adult = await stack(db, world)
+    browser = await browser_for(curator_a)
+    path = f"/s/{world.school_a.code}/consents/received"
+    page = await browser.get(path)
+    assert "Записать всех на странице (3)" in page.text
+    token = await csrf_token(browser, path)
+    m, o, a = (str(p.participant_id) for p in (minor, other, adult))
+    reply = await browser.post(
+        path,
+        data={
+            "_csrf_token": token,
+            "signed_on": TODAY.isoformat(),
+            "scopes": ["programme"],
+            "row": [m, o, a],
+            "pick_all": "1",
+            f"signer_{m}": "parent",
+            f"signer_name_{m}": "Петрова Ольга Ивановна",
+            f"signer_{o}": "parent",
+            f"signer_name_{o}": "Сидорова Ольга Ивановна",
+            f"signer_{a}": "self",
+            f"signer_name_{a}": "Взрослова Анна Петровна",
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    assert await consents_count(db, world) == 3

@@ -8,11 +8,12 @@ import re
 import uuid
 import zipfile
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.db import set_school
@@ -26,8 +27,11 @@ from nastavnik.school.matching.models import (
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
 from nastavnik.school.questionnaires import services as questionnaires
 from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
+from nastavnik.school.participants.models import Participant
 from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
-from tests.functional._matching import TODAY, YEAR, SmallPool, small_pool
+from tests.functional import _matching
+from tests.functional._matching import TODAY, YEAR, SmallPool, consent, small_pool
+from tests.functional.roadmap_support import start_roadmap
 
 pytestmark = pytest.mark.anyio
 
@@ -609,3 +613,125 @@ async def test_people_page_pages_its_lists_and_opens_forms_on_demand(
     )
     assert refused.status_code == 422
     assert 'id="mark-form" open' in refused.text and "Выберите наставника" in refused.text
+
+
+async def test_an_unmatched_mentee_is_assigned_by_hand_to_a_mentor_with_a_free_place(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    fourth = await _matching.mentee(db, world.school_a, "Четвертакова", ("career",))
+    await db.commit()
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world, mode="coverage")
+    row = next(r for r in await rows(db, world, url) if r.mentor_profile_id is None)
+    page = await browser.get(url)
+    assert "Свободных мест у наставников нет" in page.text
+    refused = await browser.post(
+        url + "/assign",
+        data={
+            "_csrf_token": await csrf_token(browser, url),
+            "proposal": str(row.id),
+            "mentor": str(pool.kuznetsov.id),
+        },
+    )
+    assert "нет свободных мест: занято 1 из 1" in refused.text
+    # A teacher joins the mentors after the run: the unmatched row offers her free places.
+    newcomer = await _matching.mentor(db, world.school_a, "Новикова", ("career",), capacity=2)
+    await db.commit()
+    page = await browser.get(url)
+    assert f'<option value="{newcomer.id}">Новикова А.П. — свободно 2</option>' in page.text
+    assert await post(browser, url + "/assign", url, proposal=str(row.id), mentor=str(newcomer.id)) == 303
+    assigned = (
+        await db.execute(
+            select(MatchingProposal.mentor_profile_id, MatchingProposal.locked).where(
+                MatchingProposal.id == row.id
+            )
+        )
+    ).one()
+    assert tuple(assigned) == (newcomer.id, True)
+    page = await browser.get(url)
+    assert "Остались без наставника" not in page.text
+    covered = await db.scalar(
+        select(func.count()).where(
+            MatchingProposal.round_id == row.round_id, MatchingProposal.mentor_profile_id.is_not(None)
+        )
+    )
+    assert covered == 4 == len({fourth.id, pool.ivanova.id, pool.petrov.id, pool.sidorova.id})
+
+
+async def test_a_draft_rounds_counters_follow_its_people(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    browser = await browser_for(curator_a)
+    url = await start_round(browser, world)
+    round_id = url.rstrip("/").split("/")[-1]
+    await set_school(db, world.school_a.id)
+    matching_round = await db.get(MatchingRound, (world.school_a.id, round_id))
+    assert matching_round is not None
+    assert matching_round.stats["mentees"] == 3
+    # A fourth mentee gets her consent after the run: the round counts her at once.
+    person = await db.get(Participant, (world.school_a.id, pool.no_consent.participant_id))
+    assert person is not None
+    await consent(db, person)
+    await db.commit()
+    page = await browser.get(url)
+    assert re.search(r"Наставляемых в подборе</[^>]+>\s*<[^>]+>4<", page.text)
+    await db.refresh(matching_round)
+    assert matching_round.stats["mentees"] == 4
+
+
+async def test_an_approved_order_is_corrected_and_listed_on_the_documents_page(
+    browser_for: Browser, db: AsyncSession, world: World, curator_a: Persona, pool: SmallPool
+) -> None:
+    roadmap = await start_roadmap(browser_for, curator_a, world, db)
+    browser = roadmap.browser
+    url = await start_round(browser, world)
+    token = await csrf_token(browser, url)
+    approved = await browser.post(
+        url + "/approve",
+        data={
+            "_csrf_token": token,
+            "order_number": "12-о",
+            "order_date": (TODAY - dt.timedelta(days=5)).isoformat(),
+            "started_on": (TODAY - dt.timedelta(days=3)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+
+    async def correct(number: str, day: dt.date, reason: str = "Опечатка в номере") -> httpx.Response:
+        return await browser.post(
+            url + "/order/correct",
+            data={
+                "_csrf_token": token,
+                "order_number": number,
+                "order_date": day.isoformat(),
+                "reason": reason,
+            },
+            follow_redirects=False,
+        )
+
+    late = await correct("12-о", TODAY - dt.timedelta(days=1))
+    assert late.status_code == 422
+    started = TODAY - dt.timedelta(days=3)
+    assert f"Пары по приказу начали работу {started:%d.%m.%Y}: приказ не может быть позже." in late.text
+    future = await correct("12-о", TODAY + dt.timedelta(days=1))
+    assert "Дата приказа не может быть в будущем" in future.text
+    same = await correct("12-о", TODAY - dt.timedelta(days=5))
+    assert "исправлять нечего" in same.text
+    no_reason = await correct("21-о", TODAY - dt.timedelta(days=4), reason="")
+    assert "Напишите, почему исправляете" in no_reason.text
+    assert 'value="21-о"' in no_reason.text
+
+    assert (await correct("21-о", TODAY - dt.timedelta(days=4))).status_code == 303
+    page = await browser.get(url)
+    assert f"Было: № 12-о от {TODAY - dt.timedelta(days=5):%d.%m.%Y}" in page.text
+    assert "Опечатка в номере" in page.text
+    order = await browser.get(url + "/order/pdf")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(order.content)).pages)
+    assert "21-о" in text
+    assert "12-о" not in text
+
+    documents = await browser.get(f"/s/{world.school_a.code}/documents/{YEAR_TITLE}")
+    assert "Приказы об утверждении наставнических пар" in documents.text
+    assert f"№ 21-о от {TODAY - dt.timedelta(days=4):%d.%m.%Y}" in documents.text
+    assert f"{url}/order/pdf" in documents.text

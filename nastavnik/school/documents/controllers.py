@@ -18,6 +18,7 @@ from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
 from nastavnik.school.documents import services as svc
 from nastavnik.school.documents.models import DOCUMENT_KIND_TITLES, DocumentKind
 from nastavnik.school.documents.regulation_default import PLACEHOLDERS
+from nastavnik.school.matching import services as matching
 from nastavnik.school.programme.models import Programme
 from nastavnik.school.programme.services import default_programme, parse_year, programme_for_year
 from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController, SchoolScope, requires
@@ -148,6 +149,7 @@ class SchoolDocumentsController(SchoolController):
             format_date=format_date,
             can_manage=workspace.can(Permission.SCHOOL_DOCUMENTS_MANAGE),
             base=f"{workspace.url}documents/{programme.year.title}",
+            orders=await matching.approved_rounds(db, workspace.school, programme.year.start),
         )
 
     @get("/{year:str}", name="documents:index", guards=[requires(Permission.SCHOOL_PROGRAMME_VIEW)])

@@ -80,6 +80,10 @@ class MatchingRound(SchoolOwned, TimestampMixin, Base):
     # The order «Об утверждении наставнических пар/групп» issued on approval.
     order_number: Mapped[str] = mapped_column(String(40), default="")
     order_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Corrections of the order's number or date after approval, oldest first: {"on", "by",
+    # "number", "date" (the values replaced), "reason"}. The documents are built from the
+    # current values, so every download after a correction carries it.
+    order_corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
 
     form: Mapped[ReferenceItem] = relationship(lazy="joined")
 

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, delete, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -618,6 +618,70 @@ async def swap(
     await db.flush()
 
 
+async def draft_state(
+    db: AsyncSession, school: School, matching_round: MatchingRound, view: ProposalView
+) -> list[tuple[MentorProfile, int]]:
+    """A draft round as its people are now: the counters recomputed (consents, banks and
+    proposals change after the run), and the mentors with places left after the proposal."""
+    data = await build_pool(db, school, matching_round)
+    _set_stats(matching_round, data, covered=len(view.rows))
+    free = []
+    for mentor in data.pool.mentors:
+        profile = data.mentors.get(cast("uuid.UUID", mentor.id))
+        places = mentor.capacity - view.load.get(cast("uuid.UUID", mentor.id), 0)
+        if profile is not None and places > 0:
+            free.append((profile, places))
+    await db.flush()
+    return sorted(free, key=lambda x: x[0].participant.full_name)
+
+
+def _set_stats(matching_round: MatchingRound, data: PoolData, *, covered: int) -> None:
+    stats = dict(matching_round.stats or {})
+    stats.update(
+        mentees=len(data.pool.mentees),
+        mentors=len(data.pool.mentors),
+        places=sum(m.capacity for m in data.pool.mentors),
+        covered=covered,
+    )
+    if stats != matching_round.stats:
+        matching_round.stats = stats
+
+
+async def assign(
+    db: AsyncSession, school: School, matching_round: MatchingRound, proposal_id: str, mentor_id: str
+) -> MatchingProposal:
+    """Give an unmatched mentee a mentor with a free place, by the curator's hand (locked)."""
+    row = await _proposal(db, matching_round, proposal_id)
+    if row.mentor_profile_id is not None:
+        raise MatchingError("У этого наставляемого уже есть наставник в подборе.")
+    try:
+        mentor_key = uuid.UUID(mentor_id)
+    except ValueError:
+        raise MatchingError("Выберите наставника из списка.") from None
+    data = await build_pool(db, school, matching_round)
+    mentee, mentor = data.mentee(row.mentee_profile_id), data.mentor(mentor_key)
+    if mentee is None:
+        raise MatchingError("Наставляемый больше не входит в раунд (нет согласия или уже в паре).")
+    if mentor is None:
+        raise MatchingError("Этот наставник не входит в раунд: нет согласия, выбыл или другая форма.")
+    taken = sum(1 for p in await proposals(db, school, matching_round) if p.mentor_profile_id == mentor.id)
+    broken = [v for v in hard_rule_violations(data.pool, mentee, mentor) if v.value != "capacity"]
+    if taken >= mentor.capacity:
+        raise MatchingError(
+            f"У наставника {mentor.name} нет свободных мест: занято {taken} из {mentor.capacity}."
+        )
+    if broken:
+        raise MatchingError(f"{mentee.name} — {mentor.name}: " + "; ".join(VIOLATION_TEXT[v] for v in broken))
+    row.mentor_profile_id = mentor_key
+    row.locked = True
+    row.as_group = False
+    row.score, row.reasons = _reasons_json(data.pool, mentee, mentor, locked=True)
+    row.unmatched_reason = row.unmatched_text = row.next_step = ""
+    _set_stats(matching_round, data, covered=int((matching_round.stats or {}).get("covered", 0)) + 1)
+    await db.flush()
+    return row
+
+
 async def toggle_group(
     db: AsyncSession, school: School, matching_round: MatchingRound, mentor_profile_id: str
 ) -> bool:
@@ -803,6 +867,74 @@ async def approve(
     matching_round.order_date = order_date
     await db.flush()
     return created
+
+
+async def approved_rounds(
+    db: AsyncSession, school: School, year: int, limit: int = 50
+) -> list[MatchingRound]:
+    """The year's pairs orders (approved rounds), the latest first; a school has a few."""
+    result = await db.execute(
+        select(MatchingRound)
+        .where(
+            MatchingRound.school_id == school.id,
+            MatchingRound.academic_year == year,
+            MatchingRound.status == RoundStatus.APPROVED,
+        )
+        .order_by(MatchingRound.order_date.desc(), MatchingRound.approved_at.desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+CORRECTION_FIELDS = ("order_number", "order_date", "reason")
+
+
+async def correct_order(
+    db: AsyncSession, school: School, matching_round: MatchingRound, user_id: uuid.UUID, form: Form
+) -> bool:
+    """Change an approved round's order number or date (a typo, a re-signed order); the old
+    values are kept in `order_corrections`. The date obeys the approval's rules, and the
+    pairs of the order do not start before it."""
+    from nastavnik.school.pairs.models import Mentorship
+
+    if matching_round.status is not RoundStatus.APPROVED:
+        form.error("__all__", "Исправить можно только приказ утверждённого подбора.")
+        return False
+    number = form.require("order_number", "Укажите номер приказа.")
+    if len(number) > 40:
+        form.error("order_number", "Номер приказа — не длиннее 40 символов.")
+    order_date = _parse_date(form, "order_date", required=True)
+    reason = form.require("reason", "Напишите, почему исправляете: например, «опечатка в номере».")
+    if len(reason) > 300:
+        form.error("reason", f"Не длиннее 300 символов; сейчас {len(reason)}.")
+    _check_order_dates(form, AcademicYear(matching_round.academic_year), order_date, None)
+    first_start = await db.scalar(
+        select(func.min(Mentorship.started_on)).where(
+            Mentorship.school_id == school.id, Mentorship.round_id == matching_round.id
+        )
+    )
+    if order_date is not None and first_start is not None and order_date > first_start:
+        form.error(
+            "order_date", f"Пары по приказу начали работу {first_start:%d.%m.%Y}: приказ не может быть позже."
+        )
+    if form.ok and number == matching_round.order_number and order_date == matching_round.order_date:
+        form.error("__all__", "Номер и дата те же, что в приказе: исправлять нечего.")
+    if not form.ok or order_date is None:
+        return False
+    matching_round.order_corrections = [
+        *(matching_round.order_corrections or []),
+        {
+            "on": utcnow().isoformat(),
+            "by": str(user_id),
+            "number": matching_round.order_number,
+            "date": matching_round.order_date.isoformat() if matching_round.order_date else "",
+            "reason": reason,
+        },
+    ]
+    matching_round.order_number = number
+    matching_round.order_date = order_date
+    await db.flush()
+    return True
 
 
 async def round_mentorships(

@@ -18,13 +18,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.web import Form
-from nastavnik.school.participants.consents import record_consent
-from nastavnik.school.participants.models import ConsentScope, ConsentSigner, Participant, local_today
+from nastavnik.school.participants.consents import SCAN_TYPES, UploadedFile, record_consent, sniff_scan_type
+from nastavnik.school.participants.models import (
+    Consent,
+    ConsentBatchScan,
+    ConsentScope,
+    ConsentSigner,
+    Participant,
+    local_today,
+)
 from nastavnik.school.participants.search import BankFilters, BankPage, search_bank
 from nastavnik.tenants.models import School
 
 # A stack is a class or two; more rows than this in one save is a page that was tampered with.
 MAX_ROWS = 200
+# The grid shows this many people a page: a class or two, ticked off in one save.
+GRID_PAGE_SIZE = 100
 COMMON_FIELDS = ("signed_on",)
 
 
@@ -55,16 +64,17 @@ class BulkResult:
 
 
 def default_row_form(person: Participant, today: dt.date) -> Form:
-    """A minor's form is signed by a parent; an adult signs their own, their name filled in."""
+    """A minor's form is signed by a parent (named by the school's list when the import had the
+    column); an adult signs their own, their name filled in."""
     if person.is_minor(today):
-        return Form(data={"signer": ConsentSigner.PARENT.value, "signer_name": ""})
+        return Form(data={"signer": ConsentSigner.PARENT.value, "signer_name": person.parent_name})
     return Form(data={"signer": ConsentSigner.SELF.value, "signer_name": person.full_name})
 
 
 async def grid_page(
     db: AsyncSession, school: School, bank: str, filters: BankFilters
 ) -> tuple[BankPage, list[GridRow]]:
-    page = await search_bank(db, school, bank, filters, show_unconsented=True)
+    page = await search_bank(db, school, bank, filters, show_unconsented=True, page_size=GRID_PAGE_SIZE)
     today = local_today()
     rows = [GridRow(r.participant, r.consented, default_row_form(r.participant, today)) for r in page.rows]
     return page, rows
@@ -86,6 +96,44 @@ def _row_form(data: Mapping[str, Any], key: str, common: Form, scopes: list[str]
     )
 
 
+def _scan_type(common: Form, scan: UploadedFile | None, max_bytes: int) -> str:
+    """The scan's type, or "" with a message beside the field when it cannot be kept."""
+    if scan is None or not scan.data:
+        return ""
+    scan_type = sniff_scan_type(scan.data) or ""
+    if len(scan.data) > max_bytes:
+        common.error("scan", f"Файл больше {max_bytes // (1024 * 1024)} МБ: уменьшите разрешение скана.")
+    elif not scan_type:
+        common.error("scan", "Скан — файл PDF, JPG или PNG.")
+    return scan_type
+
+
+async def _attach_scan(
+    db: AsyncSession,
+    school: School,
+    scan: UploadedFile,
+    scan_type: str,
+    consents: list[Consent],
+    recorded_by: uuid.UUID,
+) -> None:
+    batch = ConsentBatchScan(
+        school_id=school.id,
+        filename=scan.filename[:255] or "скан" + SCAN_TYPES[scan_type],
+        content_type=scan_type,
+        size=len(scan.data),
+        content=scan.data,
+        recorded_by_id=recorded_by,
+    )
+    db.add(batch)
+    await db.flush()
+    for consent in consents:
+        consent.batch_scan_id = batch.id
+        consent.scan_filename = batch.filename
+        consent.scan_content_type = batch.content_type
+        consent.scan_size = batch.size
+    await db.flush()
+
+
 async def save_grid(
     db: AsyncSession,
     school: School,
@@ -94,11 +142,15 @@ async def save_grid(
     picked: list[str],
     scopes: list[str],
     recorded_by: uuid.UUID,
+    scan: UploadedFile | None = None,
+    max_bytes: int = 0,
 ) -> BulkResult:
-    """Record a consent for every picked row, or none of them when any row is wrong."""
+    """Record a consent for every picked row, or none of them when any row is wrong; the
+    scanned stack, if any, is kept once and named by every consent of the save."""
     common = Form.from_mapping(data, COMMON_FIELDS)
     common.data["scopes"] = scopes
     result = BulkResult(common=common)
+    scan_type = _scan_type(common, scan, max_bytes)
     keys: list[uuid.UUID] = []
     for value in dict.fromkeys(picked):
         try:
@@ -124,6 +176,7 @@ async def save_grid(
         ).scalars()
     }
     savepoint = await db.begin_nested()
+    consents = []
     for key in keys:
         person = people.get(key)
         if person is None:
@@ -133,19 +186,26 @@ async def save_grid(
         signer_name = form.value("signer_name")
         if len(signer_name) > 300:
             form.error("signer_name", f"ФИО — не длиннее 300 символов; сейчас {len(signer_name)}.")
-        elif await record_consent(db, school, person, form, scan=None, recorded_by=recorded_by, max_bytes=0):
+        elif consent := await record_consent(
+            db, school, person, form, scan=None, recorded_by=recorded_by, max_bytes=0
+        ):
             row.recorded = True
+            consents.append(consent)
         result.rows.append(row)
-    if any(r.form.errors for r in result.rows):
+    if any(r.form.errors for r in result.rows) or not common.ok:
         await savepoint.rollback()
         for row in result.rows:
             row.recorded = False
         common.error(
             "__all__",
             f"Ничего не сохранено: ошибки в строках — {len(result.failed)} из {len(result.rows)}. "
-            "Исправьте их и сохраните снова.",
+            "Исправьте их и сохраните снова."
+            if result.failed
+            else "Ничего не сохранено: выберите другой файл скана или сохраните без него.",
         )
         return result
+    if scan is not None and scan_type and consents:
+        await _attach_scan(db, school, scan, scan_type, consents, recorded_by)
     await savepoint.commit()
     result.saved = sum(1 for r in result.rows if r.recorded)
     return result

@@ -15,6 +15,7 @@ from nastavnik.school.directory import services as directory
 from nastavnik.school.participants.consent_rules import consent_is_valid
 from nastavnik.school.participants.models import (
     Consent,
+    ConsentBatchScan,
     ConsentScan,
     ConsentScope,
     ConsentSigner,
@@ -41,7 +42,7 @@ class UploadedFile:
     data: bytes
 
 
-def _sniff_scan_type(data: bytes) -> str | None:
+def sniff_scan_type(data: bytes) -> str | None:
     if data.startswith(b"%PDF"):
         return "application/pdf"
     if data.startswith(b"\xff\xd8\xff"):
@@ -110,7 +111,7 @@ async def record_consent(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if scan is not None and scan.data:
         if len(scan.data) > max_bytes:
             form.error("scan", f"Файл больше {max_bytes // (1024 * 1024)} МБ: уменьшите разрешение скана.")
-        content_type = _sniff_scan_type(scan.data) or ""
+        content_type = sniff_scan_type(scan.data) or ""
         if not content_type:
             form.error("scan", "Скан — файл PDF, JPG или PNG.")
     if not form.ok or signer is None or signed_on is None:
@@ -166,6 +167,13 @@ async def withdraw_consent(db: AsyncSession, consent: Consent, note: str) -> boo
 
 
 async def consent_scan(db: AsyncSession, school: School, consent: Consent) -> bytes | None:
+    """The consent's own scan, or the scanned stack it was recorded with."""
+    if consent.batch_scan_id is not None:
+        return await db.scalar(
+            select(ConsentBatchScan.content).where(
+                ConsentBatchScan.school_id == school.id, ConsentBatchScan.id == consent.batch_scan_id
+            )
+        )
     return await db.scalar(
         select(ConsentScan.content).where(
             ConsentScan.school_id == school.id, ConsentScan.consent_id == consent.id

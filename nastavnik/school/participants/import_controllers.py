@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from nastavnik.platform import audit
+from nastavnik.platform import documents as d
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.auth.permissions import Permission
 from nastavnik.platform.imports import errors_csv
@@ -81,6 +82,8 @@ class ParticipantImportController(SchoolController):
             bank_options=list(importing.IMPORT_BANK_TITLES.items()),
             year_options=(await _year_choice(db, school, request, form.value("year"))).options,
             upload_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
+            template_columns=importing.TEMPLATE_COLUMNS,
+            max_rows=importing.MAX_ROWS,
             status_titles=importing.IMPORT_STATUS_TITLES,
             target_titles=importing.IMPORT_TARGET_TITLES,
         )
@@ -100,6 +103,14 @@ class ParticipantImportController(SchoolController):
         chosen = await _year_choice(db, school, request)
         form = Form(data={"target": target, "bank": bank, "year": chosen.title})
         return await self._upload_page(request, db, user, page, workspace, school, form=form)
+
+    @get("/import/template.xlsx", name="participants:import_template")
+    async def template(self, db: DB) -> Response[bytes]:
+        return Response(
+            await d.off_loop(d.render_xlsx, await importing.template_sheets(db)),
+            media_type=d.XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": d.content_disposition("Шаблон загрузки участников.xlsx")},
+        )
 
     # The body may be larger than the file limit, so that a too-big file gets «Файл больше N МБ»
     # beside the field, not a bare 413 («Страница устарела» once the CSRF field is lost).
@@ -192,7 +203,7 @@ class ParticipantImportController(SchoolController):
             parsed = importing.parsed_file(imp)
             context.update(
                 field_options=[("", "— не загружать —")]
-                + [(f, importing.FIELD_TITLES[f]) for f in importing.TARGET_FIELDS[imp.target]],
+                + [(f, importing.FIELD_TITLES[f]) for f in importing.fields_of(imp)],
                 preview=importing.preview(imp, parsed),
                 samples=importing.column_samples(parsed),
                 columns=list(enumerate(imp.headers)),

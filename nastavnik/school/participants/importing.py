@@ -16,22 +16,26 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table as SqlTable
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from nastavnik.platform import documents as d
 from nastavnik.platform import jobs
 from nastavnik.platform.academic_year import AcademicYear
 from nastavnik.platform.db import new_id, set_school, utcnow
 from nastavnik.platform.imports import RowError, errors_to_json
 from nastavnik.platform.tabular import Table, TabularError, read_table
 from nastavnik.platform.web import Form
+from nastavnik.school.directory import services as directory
 from nastavnik.school.participants.models import (
     ImportBank,
     ImportStatus,
@@ -46,14 +50,18 @@ from nastavnik.school.participants.models import (
     ParticipantImport,
     ParticipantKind,
     local_today,
+    mentee_direction,
+    mentee_request_area,
+    mentor_direction,
 )
-from nastavnik.school.participants.parsing import name_key, normalise_for_key, split_full_name
+from nastavnik.school.participants.parsing import name_key, normalise_for_key, parse_int, split_full_name
 from nastavnik.school.participants.services import (
     ParticipantDraft,
     partner_index,
     validate_participant,
 )
 from nastavnik.tenants.models import School
+from nastavnik.tenants.reference import ReferenceItem, ReferenceKind, reference_items
 
 # Larger files are validated and applied in the background with a progress bar.
 BACKGROUND_ROWS = 1000
@@ -98,7 +106,18 @@ FIELD_TITLES: dict[str, str] = {
     "email": "Электронная почта",
     "phone": "Телефон",
     "notes": "Примечание",
+    "kind": "Кто (обучающийся или педагог)",
+    "role": "Роль (наставник или наставляемый)",
+    "parent_name": "ФИО родителя (законного представителя)",
+    "parent_phone": "Телефон родителя",
+    "directions": "Направления запроса или помощи",
+    "request_areas": "Сферы запроса",
+    "capacity": "Сколько наставляемых может вести",
 }
+# Columns any file may carry: who the row is (a file of pupils and staff together), their
+# bank and request, a pupil's parent.
+COMMON_FIELDS = ("kind", "role", "directions", "request_areas", "capacity")
+PUPIL_ONLY = ("class_name", "grade", "class_letter", "parent_name", "parent_phone")
 TARGET_FIELDS: dict[ImportTarget, tuple[str, ...]] = {
     ImportTarget.PUPILS: (
         "external_id",
@@ -110,9 +129,12 @@ TARGET_FIELDS: dict[ImportTarget, tuple[str, ...]] = {
         "class_name",
         "grade",
         "class_letter",
+        "parent_name",
+        "parent_phone",
         "email",
         "phone",
         "notes",
+        *COMMON_FIELDS,
     ),
     ImportTarget.STAFF: (
         "external_id",
@@ -128,8 +150,13 @@ TARGET_FIELDS: dict[ImportTarget, tuple[str, ...]] = {
         "email",
         "phone",
         "notes",
+        *COMMON_FIELDS,
     ),
 }
+# A file with a «Кто» column holds both: every field of either.
+MIXED_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys((*TARGET_FIELDS[ImportTarget.PUPILS], *TARGET_FIELDS[ImportTarget.STAFF]))
+)
 
 _ALIASES: dict[str, str] = {
     "id": "external_id",
@@ -193,25 +220,157 @@ _ALIASES: dict[str, str] = {
     "контактный телефон": "phone",
     "примечание": "notes",
     "комментарий": "notes",
+    "кто": "kind",
+    "категория участника": "kind",
+    "участник": "kind",
+    "роль": "role",
+    "роль в программе": "role",
+    "база": "role",
+    "фио родителя": "parent_name",
+    "родитель": "parent_name",
+    "фио законного представителя": "parent_name",
+    "законный представитель": "parent_name",
+    "родитель (законный представитель)": "parent_name",
+    "телефон родителя": "parent_phone",
+    "телефон законного представителя": "parent_phone",
+    "направления": "directions",
+    "направление": "directions",
+    "направления запроса": "directions",
+    "направления наставничества": "directions",
+    "сферы запроса": "request_areas",
+    "сфера запроса": "request_areas",
+    "сферы": "request_areas",
+    "наставляемых": "capacity",
+    "сколько наставляемых": "capacity",
+    "педагогический стаж, лет": "experience_years",
+    "число наставляемых": "capacity",
+    "вместимость": "capacity",
 }
+
+KIND_WORDS: dict[str, ParticipantKind] = {
+    "обучающийся": ParticipantKind.PUPIL,
+    "обучающаяся": ParticipantKind.PUPIL,
+    "ученик": ParticipantKind.PUPIL,
+    "ученица": ParticipantKind.PUPIL,
+    "учащийся": ParticipantKind.PUPIL,
+    "учащаяся": ParticipantKind.PUPIL,
+    "педагог": ParticipantKind.TEACHER,
+    "учитель": ParticipantKind.TEACHER,
+    "сотрудник": ParticipantKind.TEACHER,
+    "сотрудница": ParticipantKind.TEACHER,
+    "работник": ParticipantKind.TEACHER,
+}
+ROLE_WORDS: dict[str, ImportBank] = {
+    "наставник": ImportBank.MENTORS,
+    "наставница": ImportBank.MENTORS,
+    "наставляемый": ImportBank.MENTEES,
+    "наставляемая": ImportBank.MENTEES,
+    "нет": ImportBank.NONE,
+    "-": ImportBank.NONE,
+}
+MAX_CAPACITY = 30
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    header: str  # recognised by `_ALIASES`, so the template maps itself
+    what: str
+    example: str
+    limit: str
+
+
+# The downloadable template and the page's table of columns come from this one list.
+TEMPLATE_COLUMNS = (
+    TemplateColumn("Кто", "обучающийся или педагог; пусто — как выбрано при загрузке", "обучающийся", ""),
+    TemplateColumn(
+        "Роль", "наставник, наставляемый или пусто — как выбрано при загрузке", "наставляемый", ""
+    ),
+    TemplateColumn("Фамилия", "обязательно", "Иванова", "до 120 символов"),
+    TemplateColumn("Имя", "обязательно", "Мария", "до 120 символов"),
+    TemplateColumn("Отчество", "если есть", "Петровна", "до 120 символов"),
+    TemplateColumn("Дата рождения", "дд.мм.гггг; по ней видно, кто подписывает согласие", "05.03.2011", ""),
+    TemplateColumn("Класс", "обязательно для обучающихся", "7Б", "1-11 и буква"),
+    TemplateColumn(
+        "ФИО родителя",
+        "родитель или законный представитель обучающегося",
+        "Иванова Ольга Сергеевна",
+        "до 300 символов",
+    ),
+    TemplateColumn("Телефон родителя", "", "+7 900 123-45-67", "11 цифр"),
+    TemplateColumn("Должность", "для педагогов", "Учитель математики", "до 200 символов"),
+    TemplateColumn("Предметы", "через запятую", "математика, физика", "до 500 символов"),
+    TemplateColumn("Педагогический стаж", "лет, целое число", "12", "0-70"),
+    TemplateColumn(
+        "Направления",
+        "через «;» названия или номера направлений (лист «Справочник»)",
+        "4; 9",
+        "",
+    ),
+    TemplateColumn("Сферы запроса", "для наставляемых, через «;»", "Интеллектуальное", ""),
+    TemplateColumn("Сколько наставляемых", "для наставников", "2", f"1-{30}"),
+    TemplateColumn(
+        "Электронная почта", "для педагогов — чтобы пригласить войти", "ivanova@school.ru", "до 320 символов"
+    ),
+    TemplateColumn("Телефон", "", "+7 900 765-43-21", "11 цифр"),
+    TemplateColumn("Примечание", "", "", "до 2000 символов"),
+)
+
+
+async def template_sheets(db: AsyncSession) -> list[tuple[str, d.Table]]:
+    """The file to fill: an empty sheet of the columns, what goes in each, the directions' numbers."""
+    columns = [d.Column(c.header, 1.2) for c in TEMPLATE_COLUMNS]
+    explained = d.Table(
+        columns=[
+            d.Column("Столбец", 1.2),
+            d.Column("Что писать", 3),
+            d.Column("Пример", 1.5),
+            d.Column("Ограничение", 1.2),
+        ],
+        rows=[[c.header, c.what, c.example, c.limit] for c in TEMPLATE_COLUMNS],
+    )
+    reference: list[list[str]] = []
+    for title, kind in (
+        ("Направление", ReferenceKind.DIRECTION),
+        ("Сфера запроса", ReferenceKind.REQUEST_AREA),
+    ):
+        for number, item in enumerate(await reference_items(db, kind), start=1):
+            reference.append([title, str(number), item.title])
+    return [
+        ("Участники", d.Table(columns=columns, rows=[])),
+        ("Столбцы", explained),
+        (
+            "Справочник",
+            d.Table(
+                columns=[d.Column("Список", 1), d.Column("Номер", 0.6), d.Column("Название", 5)],
+                rows=reference,
+            ),
+        ),
+    ]
 
 
 def _header_key(header: str) -> str:
     return " ".join(header.lower().replace("ё", "е").replace("\n", " ").split()).strip(" :*")
 
 
-def guess_field(header: str, target: ImportTarget) -> str | None:
+def guess_field(header: str, target: ImportTarget | None) -> str | None:
     field_name = _ALIASES.get(_header_key(header))
-    return field_name if field_name in TARGET_FIELDS[target] else None
+    return field_name if field_name in (TARGET_FIELDS[target] if target else MIXED_FIELDS) else None
 
 
 def guess_mapping(headers: list[str], target: ImportTarget) -> dict[str, str]:
+    """Fields by header; a «Кто» column makes it a file of pupils and staff (every field)."""
     mapping: dict[str, str] = {}
+    mixed = any(guess_field(header, target) == "kind" for header in headers)
     for index, header in enumerate(headers):
-        field_name = guess_field(header, target)
+        field_name = guess_field(header, None if mixed else target)
         if field_name and field_name not in mapping.values():
             mapping[str(index)] = field_name
     return mapping
+
+
+def fields_of(imp: ParticipantImport) -> tuple[str, ...]:
+    """The fields this import's columns may be mapped to."""
+    return MIXED_FIELDS if "kind" in (imp.mapping or {}).values() else TARGET_FIELDS[imp.target]
 
 
 @dataclass(frozen=True)
@@ -273,7 +432,12 @@ def mapping_problems(mapping: dict[str, str], target: ImportTarget) -> list[str]
     problems = []
     if "full_name" not in fields and not {"last_name", "first_name"} <= fields:
         problems.append("Укажите столбец с ФИО или столбцы «Фамилия» и «Имя».")
-    if target is ImportTarget.PUPILS and "class_name" not in fields and "grade" not in fields:
+    if (
+        target is ImportTarget.PUPILS
+        and "kind" not in fields
+        and "class_name" not in fields
+        and "grade" not in fields
+    ):
         problems.append("Укажите столбец с классом обучающегося (например, «Класс» или «Параллель»).")
     counts: dict[str, int] = {}
     for value in mapping.values():
@@ -294,6 +458,10 @@ class RowPlan:
     key: str  # the key stored on the participant
     existing_id: uuid.UUID | None = None
     action: str = "create"  # create | update | same
+    bank: ImportBank = ImportBank.NONE
+    directions: list[uuid.UUID] = field(default_factory=list)
+    request_areas: list[uuid.UUID] = field(default_factory=list)
+    capacity: int | None = None
 
 
 @dataclass
@@ -327,6 +495,97 @@ def _form_for_row(values: dict[str, str]) -> Form:
         data["class_name"] = data["grade"] + data.get("class_letter", "")
     fields = (*FIELD_TITLES.keys(), "partner_organization_id", "graduation_year")
     return Form.from_mapping(data, tuple(fields))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Directions and request areas as a file may name them: title, short title, code or number."""
+
+    directions: dict[str, uuid.UUID]
+    areas: dict[str, uuid.UUID]
+
+    @staticmethod
+    def of(items: list[ReferenceItem]) -> dict[str, uuid.UUID]:
+        words: dict[str, uuid.UUID] = {}
+        for number, item in enumerate(items, start=1):
+            for word in (item.title, item.short_title, item.code, str(number)):
+                if word:
+                    words.setdefault(normalise_for_key(word).strip(" ."), item.id)
+        return words
+
+
+async def vocabulary(db: AsyncSession) -> Vocabulary:
+    return Vocabulary(
+        directions=Vocabulary.of(await reference_items(db, ReferenceKind.DIRECTION)),
+        areas=Vocabulary.of(await reference_items(db, ReferenceKind.REQUEST_AREA)),
+    )
+
+
+def parse_references(text: str, words: dict[str, uuid.UUID]) -> tuple[list[uuid.UUID], list[str]]:
+    """«Гибкие навыки, лидерство, метакомпетенции; 9» → ids, and the parts not recognised.
+
+    Titles contain commas, so «;» and new lines separate first; a part not known as a whole
+    is split at its commas."""
+    found: list[uuid.UUID] = []
+    unknown: list[str] = []
+    for part in re.split(r"[;\n]", text or ""):
+        key = normalise_for_key(part).strip(" .")
+        if not key:
+            continue
+        pieces = [key] if key in words else [p.strip(" .") for p in key.split(",") if p.strip(" .")]
+        for piece in pieces:
+            item = words.get(piece)
+            if item is None:
+                unknown.append(piece)
+            elif item not in found:
+                found.append(item)
+    return found, unknown
+
+
+def _row_profile(
+    values: dict[str, str],
+    form: Form,
+    *,
+    default_bank: ImportBank,
+    words: Vocabulary,
+) -> tuple[ImportBank, list[uuid.UUID], list[uuid.UUID], int | None]:
+    """The row's bank and request (errors into `form`, against the file's columns)."""
+    bank = default_bank
+    raw_role = normalise_for_key(values.get("role", ""))
+    if raw_role:
+        bank = ROLE_WORDS.get(raw_role, ImportBank.NONE)
+        if raw_role not in ROLE_WORDS:
+            form.error("role", "Роль: «наставник» или «наставляемый» (пусто — как выбрано для файла).")
+    directions, unknown = parse_references(values.get("directions", ""), words.directions)
+    if unknown:
+        form.error(
+            "directions", f"Нет такого направления: «{unknown[0]}». Пишите название или номер из шаблона."
+        )
+    areas, unknown = parse_references(values.get("request_areas", ""), words.areas)
+    if unknown:
+        form.error("request_areas", f"Нет такой сферы запроса: «{unknown[0]}».")
+    capacity: int | None = None
+    raw_capacity = values.get("capacity", "")
+    if raw_capacity:
+        capacity = parse_int(raw_capacity, 1, MAX_CAPACITY)
+        if capacity is None:
+            form.error("capacity", f"Число наставляемых — от 1 до {MAX_CAPACITY}.")
+        elif bank is not ImportBank.MENTORS:
+            capacity = None  # a mentee's row may share a template with mentors' rows
+    return bank, directions, areas, capacity
+
+
+def row_kind(values: dict[str, str], target: ImportTarget, form: Form) -> ParticipantKind:
+    """The row's «Кто», or the file's target when the column is absent or blank."""
+    default = ParticipantKind.PUPIL if target is ImportTarget.PUPILS else ParticipantKind.TEACHER
+    raw = normalise_for_key(values.get("kind", ""))
+    if not raw:
+        return default
+    kind = KIND_WORDS.get(raw)
+    if kind is None:
+        form.error("kind", "Кто: «обучающийся» или «педагог».")
+        return default
+    return kind
 
 
 # Which form field an error of a row is reported against, in the file's terms.
@@ -381,9 +640,9 @@ async def validate_rows(
 ) -> Validation:
     """Check every row; nothing is written. Errors are per row and field, as in the file."""
     day = today or local_today()
-    kind = ParticipantKind.PUPIL if imp.target is ImportTarget.PUPILS else ParticipantKind.TEACHER
     mapped = set(imp.mapping.values())
     keep_blank = tuple(f for f in ("class_name",) if not ({"class_name", "grade"} & mapped))
+    words = await vocabulary(db)
     partners = await partner_index(db, school)
     existing = await _existing_people(db, school)
     known = KnownPeople(list(existing.values()))
@@ -399,6 +658,11 @@ async def validate_rows(
         values = _row_values(row, imp.mapping)
         values.update(imp.corrections.get(str(line), {}))
         form = _form_for_row(values)
+        kind = row_kind(values, imp.target, form)
+        if kind is not ParticipantKind.PUPIL:
+            for name in PUPIL_ONLY:
+                form.data[name] = ""  # a teacher's row of a mixed file leaves the pupils' columns
+        bank, directions, areas, capacity = _row_profile(values, form, default_bank=imp.bank, words=words)
         draft = validate_participant(form, partners=partners, today=day, kind=kind, keep_blank=keep_blank)
         for field_name, message in form.errors.items():
             result.errors.append(
@@ -413,7 +677,8 @@ async def validate_rows(
             continue
         external = values.get("external_id", "").strip()
         by_name = draft.name_key
-        key = f"ext:{imp.target.value}:{normalise_for_key(external)}" if external else by_name
+        row_target = ImportTarget.PUPILS if kind is ParticipantKind.PUPIL else ImportTarget.STAFF
+        key = f"ext:{row_target.value}:{normalise_for_key(external)}" if external else by_name
         if key in seen:
             result.errors.append(
                 RowError(
@@ -422,7 +687,15 @@ async def validate_rows(
             )
             continue
         seen[key] = line
-        plan = RowPlan(line=line, draft=draft, key=key)
+        plan = RowPlan(
+            line=line,
+            draft=draft,
+            key=key,
+            bank=bank,
+            directions=directions,
+            request_areas=areas,
+            capacity=capacity,
+        )
         match = known.find(key, by_name)
         if match is not None:
             person_id, existing_kind = match
@@ -461,6 +734,8 @@ _FIELDS_BY_COLUMN: dict[str, tuple[str, ...]] = {
     "email": ("email",),
     "phone": ("phone",),
     "notes": ("notes",),
+    "parent_name": ("parent_name",),
+    "parent_phone": ("parent_phone",),
 }
 
 
@@ -577,7 +852,8 @@ def column_samples(parsed: ParsedFile, count: int = 3) -> list[str]:
 
 def set_mapping(imp: ParticipantImport, data: dict[str, str], *, bank: str, year: str, form: Form) -> bool:
     """Store the mapping chosen on the page; problems go into `form.errors["__all__"]`."""
-    allowed = set(TARGET_FIELDS[imp.target])
+    chosen = {data.get(f"col_{index}", "") for index in range(len(imp.headers))}
+    allowed = set(MIXED_FIELDS if "kind" in chosen else TARGET_FIELDS[imp.target])
     mapping: dict[str, str] = {}
     for index in range(len(imp.headers)):
         value = data.get(f"col_{index}", "")
@@ -616,7 +892,7 @@ async def run_validation(
     return result
 
 
-async def run_apply(
+async def run_apply(  # noqa: PLR0912, PLR0915 - one pass over the plans, then the writes
     db: AsyncSession, school: School, imp: ParticipantImport, *, progress: Progress | None = None
 ) -> Validation:
     """Validate again (the bank may have changed) and write every row, or none."""
@@ -627,20 +903,22 @@ async def run_apply(
         imp.status = ImportStatus.VALIDATED
         await db.flush()
         return result
-    kind = ParticipantKind.PUPIL if imp.target is ImportTarget.PUPILS else ParticipantKind.TEACHER
     fields = _updated_fields(set(imp.mapping.values()))
     existing = await _existing_people(db, school)
     profiles = await _existing_profiles(db, school, imp)
     # New people and profiles go in as multi-row INSERTs (no per-object ORM bookkeeping);
     # people already in the bank are updated only where the file changes them.
     new_people: list[dict[str, Any]] = []
-    new_profiles: list[dict[str, Any]] = []
+    new_profiles: dict[ImportBank, list[dict[str, Any]]] = {ImportBank.MENTEES: [], ImportBank.MENTORS: []}
+    links: dict[SqlTable, list[dict[str, Any]]] = defaultdict(list)
+    relinked: dict[ImportBank, list[uuid.UUID]] = {ImportBank.MENTEES: [], ImportBank.MENTORS: []}
+    capacities: list[dict[str, Any]] = []
     for count, plan in enumerate(result.plans, start=1):
         if progress is not None and count % PROGRESS_EVERY == 0:
             await progress(count)
         if plan.existing_id is None:
             person_id = new_id()
-            new_people.append(_person_row(school, kind, plan, person_id))
+            new_people.append(_person_row(school, plan, person_id))
         else:
             person_id = plan.existing_id
             if plan.action == "update":
@@ -648,17 +926,25 @@ async def run_apply(
                 for name in fields:
                     setattr(person, name, getattr(plan.draft, name))
                 person.import_key = plan.key
-        if imp.bank is not ImportBank.NONE and person_id not in profiles:
-            new_profiles.append(_profile_row(imp, school, person_id, plan))
-            profiles.add(person_id)
+        if plan.bank is ImportBank.NONE:
+            continue
+        profile_id = profiles[plan.bank].get(person_id)
+        if profile_id is None:
+            profile_id = new_id()
+            new_profiles[plan.bank].append(_profile_row(imp, school, person_id, profile_id, plan))
+            profiles[plan.bank][person_id] = profile_id
+        else:
+            # A profile already there takes the file's request where the file has one.
+            if plan.directions or plan.request_areas:
+                relinked[plan.bank].append(profile_id)
+            if plan.capacity is not None and plan.bank is ImportBank.MENTORS:
+                capacities.append({"pid": profile_id, "cap": plan.capacity})
+        _profile_links(links, school, plan, profile_id)
     await db.flush()
-    for start in range(0, len(new_people), INSERT_BATCH):
-        await db.execute(insert(_table(Participant)), new_people[start : start + INSERT_BATCH])
-    profile_model: type[MenteeProfile] | type[MentorProfile] = (
-        MenteeProfile if imp.bank is ImportBank.MENTEES else MentorProfile
-    )
-    for start in range(0, len(new_profiles), INSERT_BATCH):
-        await db.execute(insert(_table(profile_model)), new_profiles[start : start + INSERT_BATCH])
+    await _write_rows(db, school, new_people, new_profiles, links, relinked, capacities)
+    if relinked[ImportBank.MENTORS] or capacities:
+        # Mentors found by other schools show their directions: keep the directory in step.
+        await directory.sync_mentors(db, school.id, list(profiles[ImportBank.MENTORS]))
     await db.flush()
     imp.status = ImportStatus.APPLIED
     imp.applied_at = utcnow()
@@ -670,18 +956,85 @@ async def run_apply(
     return result
 
 
-async def _existing_profiles(db: AsyncSession, school: School, imp: ParticipantImport) -> set[uuid.UUID]:
-    if imp.bank is ImportBank.NONE:
-        return set()
-    profile: type[MenteeProfile] | type[MentorProfile] = (
-        MenteeProfile if imp.bank is ImportBank.MENTEES else MentorProfile
-    )
-    result = await db.execute(
-        select(profile.participant_id).where(
-            profile.school_id == school.id, profile.academic_year == imp.academic_year
+async def _write_rows(
+    db: AsyncSession,
+    school: School,
+    new_people: list[dict[str, Any]],
+    new_profiles: dict[ImportBank, list[dict[str, Any]]],
+    links: dict[SqlTable, list[dict[str, Any]]],
+    relinked: dict[ImportBank, list[uuid.UUID]],
+    capacities: list[dict[str, Any]],
+) -> None:
+    for start in range(0, len(new_people), INSERT_BATCH):
+        await db.execute(insert(_table(Participant)), new_people[start : start + INSERT_BATCH])
+    for profile_bank, rows in new_profiles.items():
+        model = MenteeProfile if profile_bank is ImportBank.MENTEES else MentorProfile
+        for start in range(0, len(rows), INSERT_BATCH):
+            await db.execute(insert(_table(model)), rows[start : start + INSERT_BATCH])
+    await _replace_links(db, school, relinked)
+    for table, rows in links.items():
+        for start in range(0, len(rows), INSERT_BATCH):
+            await db.execute(insert(table), rows[start : start + INSERT_BATCH])
+    if capacities:
+        mentor_table = _table(MentorProfile)
+        await db.execute(
+            update(mentor_table)
+            .where(mentor_table.c.school_id == school.id, mentor_table.c.id == bindparam("pid"))
+            .values(capacity=bindparam("cap")),
+            capacities,
         )
-    )
-    return set(result.scalars())
+
+
+async def _existing_profiles(
+    db: AsyncSession, school: School, imp: ParticipantImport
+) -> dict[ImportBank, dict[uuid.UUID, uuid.UUID]]:
+    """The year's mentee and mentor profiles: participant id → profile id, per bank."""
+    found: dict[ImportBank, dict[uuid.UUID, uuid.UUID]] = {}
+    for bank, profile in ((ImportBank.MENTEES, MenteeProfile), (ImportBank.MENTORS, MentorProfile)):
+        result = await db.execute(
+            select(profile.participant_id, profile.id).where(
+                profile.school_id == school.id, profile.academic_year == imp.academic_year
+            )
+        )
+        found[bank] = {row[0]: row[1] for row in result}
+    return found
+
+
+def _profile_links(
+    links: dict[SqlTable, list[dict[str, Any]]], school: School, plan: RowPlan, profile_id: uuid.UUID
+) -> None:
+    if plan.bank is ImportBank.MENTEES:
+        for item in plan.directions:
+            links[mentee_direction].append(
+                {"school_id": school.id, "mentee_profile_id": profile_id, "reference_item_id": item}
+            )
+        for item in plan.request_areas:
+            links[mentee_request_area].append(
+                {"school_id": school.id, "mentee_profile_id": profile_id, "reference_item_id": item}
+            )
+    elif plan.bank is ImportBank.MENTORS:
+        for item in plan.directions:
+            links[mentor_direction].append(
+                {"school_id": school.id, "mentor_profile_id": profile_id, "reference_item_id": item}
+            )
+
+
+async def _replace_links(
+    db: AsyncSession, school: School, relinked: dict[ImportBank, list[uuid.UUID]]
+) -> None:
+    """Existing profiles whose rows name directions or areas: the file's lists replace theirs."""
+    for table, column, bank in (
+        (mentee_direction, "mentee_profile_id", ImportBank.MENTEES),
+        (mentee_request_area, "mentee_profile_id", ImportBank.MENTEES),
+        (mentor_direction, "mentor_profile_id", ImportBank.MENTORS),
+    ):
+        ids = relinked[bank]
+        for start in range(0, len(ids), INSERT_BATCH):
+            await db.execute(
+                delete(table).where(
+                    table.c.school_id == school.id, table.c[column].in_(ids[start : start + INSERT_BATCH])
+                )
+            )
 
 
 INSERT_BATCH = 2000
@@ -692,12 +1045,12 @@ def _table(model: type[Participant] | type[MenteeProfile] | type[MentorProfile])
     return cast("SqlTable", model.__table__)
 
 
-def _person_row(school: School, kind: ParticipantKind, plan: RowPlan, person_id: uuid.UUID) -> dict[str, Any]:
+def _person_row(school: School, plan: RowPlan, person_id: uuid.UUID) -> dict[str, Any]:
     draft = plan.draft
     return {
         "school_id": school.id,
         "id": person_id,
-        "kind": kind,
+        "kind": draft.kind,
         "last_name": draft.last_name,
         "first_name": draft.first_name,
         "middle_name": draft.middle_name,
@@ -714,28 +1067,31 @@ def _person_row(school: School, kind: ParticipantKind, plan: RowPlan, person_id:
         "email": draft.email,
         "phone": draft.phone,
         "notes": draft.notes,
+        "parent_name": draft.parent_name,
+        "parent_phone": draft.parent_phone,
         "import_key": plan.key,
     }
 
 
 def _profile_row(
-    imp: ParticipantImport, school: School, person_id: uuid.UUID, plan: RowPlan
+    imp: ParticipantImport, school: School, person_id: uuid.UUID, profile_id: uuid.UUID, plan: RowPlan
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "school_id": school.id,
-        "id": new_id(),
+        "id": profile_id,
         "participant_id": person_id,
         "academic_year": imp.academic_year,
     }
-    if imp.bank is ImportBank.MENTEES:
-        category = MenteeCategory.PUPIL if imp.target is ImportTarget.PUPILS else MenteeCategory.NEW_TEACHER
+    if plan.bank is ImportBank.MENTEES:
+        pupil = plan.draft.kind is ParticipantKind.PUPIL
+        category = MenteeCategory.PUPIL if pupil else MenteeCategory.NEW_TEACHER
         experience = plan.draft.experience_years
-        if imp.target is ImportTarget.STAFF and experience is not None and experience < 3:
+        if not pupil and experience is not None and experience < 3:
             category = MenteeCategory.YOUNG_TEACHER
         row.update(category=category, request_text="", request_sources=[], status=MenteeStatus.ACTIVE)
     else:
         row.update(
-            capacity=1,
+            capacity=plan.capacity or 1,
             subjects=plan.draft.subjects,
             competencies_text="",
             confirmed_results="",
@@ -755,7 +1111,7 @@ def row_errors(imp: ParticipantImport) -> list[RowError]:
 
 def save_corrections(imp: ParticipantImport, data: dict[str, str]) -> int:
     """Fields typed on the page as `fix_<line>_<field>`; returns how many values changed."""
-    allowed = set(TARGET_FIELDS[imp.target]) | {"class_name"}
+    allowed = set(fields_of(imp)) | {"class_name"}
     corrections = {line: dict(values) for line, values in imp.corrections.items()}
     parsed = parsed_file(imp) if imp.content else None
     shown: dict[str, dict[str, str]] = {}
@@ -799,14 +1155,25 @@ async def editable_rows(imp: ParticipantImport) -> list[dict[str, object]]:
         by_line.setdefault(error.line, []).append(error)
     rows: list[dict[str, object]] = []
     fields = _editable_fields(imp)
+    # An error names the file's column: back to the fields it feeds, to mark those cells.
+    by_column: dict[str, set[str]] = {}
+    for index, mapped in (imp.mapping or {}).items():
+        header = imp.headers[int(index)] if int(index) < len(imp.headers) else ""
+        targets = {"full_name": {"last_name", "first_name", "middle_name"}}.get(mapped, {mapped})
+        if mapped in ("grade", "class_letter"):
+            targets = {"class_name"}
+        by_column.setdefault(header or FIELD_TITLES.get(mapped, mapped), set()).update(targets)
     for line in sorted(by_line)[:EDITABLE_ERROR_ROWS]:
         values = _shown_values(imp, parsed, line)
+        bad = {f for e in by_line[line] for f in by_column.get(e.column, set())}
         rows.append(
             {
                 "line": line,
                 "values": {f: values.get(f, "") for f in fields},
                 "errors": [e.message for e in by_line[line]],
-                "fields": fields,
+                # The cells to fix first, then the rest of the row.
+                "fields": [f for f in fields if f in bad] + [f for f in fields if f not in bad],
+                "bad": bad,
             }
         )
     return rows
@@ -824,6 +1191,13 @@ def _editable_fields(imp: ParticipantImport) -> list[str]:
         "teacher_category",
         "email",
         "phone",
+        "parent_name",
+        "parent_phone",
+        "kind",
+        "role",
+        "directions",
+        "request_areas",
+        "capacity",
     ):
         source = {"class_name": {"class_name", "grade", "class_letter"}}.get(name, {name})
         if source & mapped:
@@ -831,7 +1205,18 @@ def _editable_fields(imp: ParticipantImport) -> list[str]:
     return fields
 
 
-EDIT_TITLES = {**FIELD_TITLES, "class_name": "Класс"}
+EDIT_TITLES = {
+    **FIELD_TITLES,
+    "class_name": "Класс",
+    "kind": "Кто",
+    "role": "Роль",
+    "parent_name": "ФИО родителя",
+    "directions": "Направления",
+    "request_areas": "Сферы запроса",
+    "capacity": "Наставляемых",
+    "experience_years": "Стаж, лет",
+    "teacher_category": "Категория",
+}
 
 
 # --- background job ---------------------------------------------------------------------

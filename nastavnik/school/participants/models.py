@@ -330,6 +330,9 @@ class Participant(SchoolOwned, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # A pupil's parent as the school's list names them: the signer offered for a minor's consent.
+    parent_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    parent_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # De-duplication key of imports: "ext:<id in the school system>" or "fio:<name>|<birth>".
     import_key: Mapped[str | None] = mapped_column(String(300))
     anonymised_at: Mapped[dt.datetime | None]
@@ -580,6 +583,19 @@ class MentorTraining(SchoolOwned, TimestampMixin, Base):
 # --- consents -------------------------------------------------------------------------
 
 
+class ConsentBatchScan(SchoolOwned, TimestampMixin, Base):
+    """One scanned stack of signed forms, recorded through the consents grid: kept once, named
+    by every consent of the stack (`Consent.batch_scan_id`)."""
+
+    __tablename__ = "consent_batch_scan"
+
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+
+
 class Consent(SchoolOwned, TimestampMixin, Base):
     """A signed consent to personal-data processing (152-ФЗ).
 
@@ -594,7 +610,11 @@ class Consent(SchoolOwned, TimestampMixin, Base):
             ["participant.school_id", "participant.id"],
             ondelete="CASCADE",
         ),
+        ForeignKeyConstraint(
+            ["school_id", "batch_scan_id"], ["consent_batch_scan.school_id", "consent_batch_scan.id"]
+        ),
         Index("ix_consent_school_id_participant_id", "school_id", "participant_id"),
+        Index("ix_consent_school_id_batch_scan_id", "school_id", "batch_scan_id"),
         {"info": {SCHOOL_OWNED: True}},
     )
 
@@ -610,6 +630,8 @@ class Consent(SchoolOwned, TimestampMixin, Base):
     scan_filename: Mapped[str] = mapped_column(String(255), default="")
     scan_content_type: Mapped[str] = mapped_column(String(100), default="")
     scan_size: Mapped[int] = mapped_column(default=0)
+    # The scanned stack this consent came in (its file name and size are copied above).
+    batch_scan_id: Mapped[uuid.UUID | None]
 
     participant: Mapped[Participant] = relationship(back_populates="consents", lazy="raise")
 

@@ -7,6 +7,7 @@ security (set by `resolve_school`) is the second wall.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -83,7 +84,22 @@ PARTICIPANT_FIELDS = (
     "email",
     "phone",
     "notes",
+    "parent_name",
+    "parent_phone",
 )
+
+# Longest values a person's fields take (the card and documents stay readable).
+TEXT_LIMITS = {
+    "last_name": 120,
+    "first_name": 120,
+    "middle_name": 120,
+    "position": 200,
+    "subjects": 500,
+    "notes": 2000,
+    "parent_name": 300,
+    "email": 320,
+}
+_PARENT_NAME_RE = re.compile(r"^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z\-'. ]*$")
 
 
 @dataclass
@@ -104,6 +120,8 @@ class ParticipantDraft:
     email: str
     phone: str
     notes: str
+    parent_name: str = ""
+    parent_phone: str = ""
 
     @property
     def name_key(self) -> str:
@@ -129,6 +147,8 @@ class ParticipantDraft:
             "email",
             "phone",
             "notes",
+            "parent_name",
+            "parent_phone",
         ):
             value = getattr(self, name)
             if getattr(person, name) != value:
@@ -150,6 +170,10 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     `keep_blank` lists optional fields that an import file does not carry: they are not
     validated, and the caller keeps the stored values.
     """
+    for field_name, limit in TEXT_LIMITS.items():
+        length = len(form.value(field_name).strip())
+        if length > limit:
+            form.error(field_name, f"Не длиннее {limit} символов; сейчас {length}.")
     if kind is None:
         kind_value = form.require("kind", "Выберите, кто этот участник.")
         kind = next((k for k in ParticipantKind if k.value == kind_value), None)
@@ -237,6 +261,13 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
     if phone is None:
         form.error("phone", "Телефон из 11 цифр, например +7 900 123-45-67.")
 
+    parent_name = " ".join(form.value("parent_name").split())
+    if parent_name and not _PARENT_NAME_RE.match(parent_name):
+        form.error("parent_name", "ФИО родителя — только буквы, дефис, точка и пробел.")
+    parent_phone = clean_phone(form.value("parent_phone"))
+    if parent_phone is None:
+        form.error("parent_phone", "Телефон родителя из 11 цифр, например +7 900 123-45-67.")
+
     if not form.ok or kind is None:
         return None
     return ParticipantDraft(
@@ -256,6 +287,8 @@ def validate_participant(  # noqa: PLR0912, PLR0915 - one check per field, in or
         email=email,
         phone=phone or "",
         notes=form.value("notes"),
+        parent_name=clean_name(parent_name),
+        parent_phone=parent_phone or "",
     )
 
 
@@ -276,6 +309,8 @@ def participant_form_data(person: Participant) -> dict[str, Any]:
         "email": person.email,
         "phone": person.phone,
         "notes": person.notes,
+        "parent_name": person.parent_name,
+        "parent_phone": person.parent_phone,
     }
 
 
@@ -631,6 +666,13 @@ async def _reference_choice(
     return chosen
 
 
+def _check_lengths(form: Form, limits: dict[str, int]) -> None:
+    for name, limit in limits.items():
+        length = len(form.value(name).strip())
+        if length > limit:
+            form.error(name, f"Не длиннее {limit} символов; сейчас {length}.")
+
+
 def default_mentee_category(person: Participant) -> MenteeCategory:
     if person.kind is ParticipantKind.PUPIL:
         return MenteeCategory.PUPIL
@@ -712,6 +754,7 @@ async def save_mentee_profile(
         else:
             sources.append(source)
     status = next((s for s in MenteeStatus if s.value == form.value("status")), MenteeStatus.ACTIVE)
+    _check_lengths(form, {"request_text": 2000})
     if not form.ok or category is None:
         return None
     profile = await get_mentee_profile(db, person, year)
@@ -764,6 +807,7 @@ async def save_mentor_profile(
         form.error("directions", "Отметьте направления, по которым наставник может помочь.")
     competencies = await _reference_choice(db, form, "competencies", ReferenceKind.DEFICIT_AREA)
     status = next((s for s in MentorStatus if s.value == form.value("status")), MentorStatus.CANDIDATE)
+    _check_lengths(form, {"subjects": 500, "competencies_text": 2000, "confirmed_results": 2000})
     if not form.ok or capacity is None:
         return None
     profile = await get_mentor_profile(db, person, year)

@@ -23,4 +23,13 @@
     closeAll(null);
     if (open) open.querySelector("summary").focus();
   });
+
+  // A header checkbox ticks every row's checkbox of the same name in its form.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("input[data-check-all]");
+    if (!all || !all.form) return;
+    all.form.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
 })();

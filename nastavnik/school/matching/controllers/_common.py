@@ -49,6 +49,7 @@ async def round_page(
     *,
     fragment: bool = False,
     approve_form: Form | None = None,
+    correction_form: Form | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -60,6 +61,8 @@ async def round_page(
         if matching_round.status is RoundStatus.APPROVED
         else []
     )
+    editable = matching_round.status is RoundStatus.DRAFT and workspace.can(Permission.SCHOOL_MATCHING_MANAGE)
+    free = await services.draft_state(db, school, matching_round, view) if editable else []
     template = "matching/_proposal.html" if fragment and status_code == 200 else "matching/round.html"
     today = local_today()
     return await page(
@@ -75,6 +78,14 @@ async def round_page(
         mode_options=MODE_OPTIONS,
         approve_form=approve_form
         or Form(data={"order_date": today.isoformat(), "started_on": today.isoformat()}),
-        editable=matching_round.status is RoundStatus.DRAFT
-        and workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
+        editable=editable,
+        free_mentors=free,
+        correction_form=correction_form
+        or Form(
+            data={
+                "order_number": matching_round.order_number,
+                "order_date": matching_round.order_date.isoformat() if matching_round.order_date else "",
+            }
+        ),
+        can_manage=workspace.can(Permission.SCHOOL_MATCHING_MANAGE),
     )

@@ -1,5 +1,6 @@
 """The proposal table's actions on a draft round: lock a pair, exclude it, swap two mentors,
-join a mentor's mentees into a group, run the matching again. With htmx each answers with
+join a mentor's mentees into a group, assign an unmatched mentee by hand, run the matching
+again. With htmx each answers with
 the table; without, with a redirect to the round."""
 
 from __future__ import annotations
@@ -60,7 +61,19 @@ async def _rerun(db: DB, user: AuthContext, school: School, r: MatchingRound, da
     )
 
 
-ACTIONS = {"lock": _lock, "exclude": _exclude, "swap": _swap, "group": _group, "rerun": _rerun}
+async def _assign(db: DB, user: AuthContext, school: School, r: MatchingRound, data: FormMultiDict) -> str:
+    row = await services.assign(db, school, r, str(data.get("proposal", "")), str(data.get("mentor", "")))
+    return f"Наставник назначен вручную; пара закреплена (балл {row.score})."
+
+
+ACTIONS = {
+    "assign": _assign,
+    "lock": _lock,
+    "exclude": _exclude,
+    "swap": _swap,
+    "group": _group,
+    "rerun": _rerun,
+}
 
 
 class ProposalsController(SchoolController):
@@ -91,6 +104,18 @@ class ProposalsController(SchoolController):
             return await round_page(db, page, workspace, matching_round, fragment=True)
         user.flash("success", message)
         return Redirect(round_url(school, matching_round), status_code=303)
+
+    @post("/assign", name="matching:assign")
+    async def assign(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        page: Page,
+        matching_round: RoundDep,
+    ) -> Template | Redirect:
+        return await self._act(request, db, user, workspace, page, matching_round, "assign")
 
     @post("/lock", name="matching:lock")
     async def lock(

@@ -148,6 +148,44 @@ class RoundController(SchoolController):
         )
         return Redirect(round_url(school, matching_round), status_code=303)
 
+    @post("/order/correct", name="matching:order_correct", guards=[MANAGE])
+    async def correct_order(
+        self,
+        request: AnyRequest,
+        db: DB,
+        user: CurrentUser,
+        workspace: SchoolScope,
+        school: CurrentSchool,
+        page: Page,
+        matching_round: RoundDep,
+    ) -> Template | Redirect:
+        form = Form.from_mapping(await request.form(), services.CORRECTION_FIELDS)
+        before = (matching_round.order_number, matching_round.order_date)
+        if not await services.correct_order(db, school, matching_round, user.user.id, form):
+            return await round_page(
+                db, page, workspace, matching_round, correction_form=form, status_code=422
+            )
+        await audit.record(
+            db,
+            action="matching.order_corrected",
+            actor_id=user.user.id,
+            school_id=school.id,
+            object_type="matching_round",
+            object_id=str(matching_round.id),
+            request_id=request_id_of(request),
+            details={
+                "before": {"number": before[0], "date": before[1].isoformat() if before[1] else ""},
+                "after": {"number": matching_round.order_number, "date": str(matching_round.order_date)},
+                "reason": form.value("reason"),
+            },
+        )
+        user.flash(
+            "success",
+            f"Приказ исправлен: № {matching_round.order_number} от {matching_round.order_date:%d.%m.%Y}. "
+            "Скачайте его заново — документы сформированы с новыми номером и датой.",
+        )
+        return Redirect(round_url(school, matching_round), status_code=303)
+
     @post("/delete", name="matching:delete", guards=[MANAGE])
     async def delete(
         self, user: CurrentUser, db: DB, workspace: SchoolScope, matching_round: RoundDep

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from nastavnik.school.participants.controllers.banks import BanksController
 from nastavnik.school.participants.controllers.bulk_consents import BulkConsentsController
+from nastavnik.school.participants.controllers.bulk_requests import BulkRequestsController
 from nastavnik.school.participants.controllers.cards import CardsController
 from nastavnik.school.participants.controllers.consents import ConsentsController
 from nastavnik.school.participants.controllers.me import MyCardController
@@ -28,6 +29,7 @@ PARTICIPANT_CONTROLLERS = [
     ProfilesController,
     ConsentsController,
     BulkConsentsController,
+    BulkRequestsController,
     PartnersController,
     ParticipantImportController,
 ]

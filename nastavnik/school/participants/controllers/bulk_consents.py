@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from litestar import get, post
+from litestar.datastructures import State, UploadFile
 from litestar.response import Redirect, Template
 
 from nastavnik.platform import audit
 from nastavnik.platform.auth.permissions import Permission
+from nastavnik.platform.settings import Settings
 from nastavnik.platform.web import DB, CurrentUser, Form, request_id_of
 from nastavnik.school.participants import bulk_consents as bulk
 from nastavnik.school.participants import search
+from nastavnik.school.participants.consents import UploadedFile
 from nastavnik.school.participants.controllers._common import AnyRequest
 from nastavnik.school.participants.models import (
     CONSENT_SCOPE_TITLES,
@@ -21,6 +24,7 @@ from nastavnik.tenants.dependencies import CurrentSchool, Page, SchoolController
 from nastavnik.tenants.models import School
 
 BANKS = {"mentees": "Наставляемые", "mentors": "Наставники"}
+SCAN_BODY_LIMIT = 64 * 1024 * 1024
 
 
 class BulkConsentsController(YearController):
@@ -68,6 +72,7 @@ class BulkConsentsController(YearController):
             signer_options=[(s.value, t) for s, t in CONSENT_SIGNER_TITLES.items()],
             scope_options=[(s.value, t) for s, t in CONSENT_SCOPE_TITLES.items()],
             today=local_today(),
+            upload_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
         )
 
     @get("/", name="participants:consents_received")
@@ -76,10 +81,12 @@ class BulkConsentsController(YearController):
     ) -> Template:
         return await self._grid(request, db, school, page, chosen)
 
-    @post("/", name="participants:consents_received_save")
+    # The body may exceed the scan limit so that a too-big scan gets its message beside the field.
+    @post("/", name="participants:consents_received_save", request_max_body_size=SCAN_BODY_LIMIT)
     async def save(
         self,
         request: AnyRequest,
+        state: State,
         db: DB,
         user: CurrentUser,
         school: CurrentSchool,
@@ -87,13 +94,22 @@ class BulkConsentsController(YearController):
         chosen: ChosenYear,
     ) -> Template | Redirect:
         data = await request.form()
+        upload = data.get("scan")
+        scan = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            scan = UploadedFile(upload.filename, upload.content_type, await upload.read())
+        # «Отметить всех на странице» without JavaScript: every row the page showed.
+        picked = data.getall("row", []) if data.get("pick_all") else data.getall("pick", [])
+        settings: Settings = state.settings
         result = await bulk.save_grid(
             db,
             school,
             data,
-            picked=[str(v) for v in data.getall("pick", [])],
+            picked=[str(v) for v in picked],
             scopes=[str(v) for v in data.getall("scopes", [])],
             recorded_by=user.user.id,
+            scan=scan,
+            max_bytes=settings.upload_max_bytes,
         )
         if not result.saved:
             return await self._grid(request, db, school, page, chosen, result=result, status_code=422)
@@ -105,7 +121,11 @@ class BulkConsentsController(YearController):
             school_id=school.id,
             object_type="participant",
             request_id=request_id_of(request),
-            details={"count": len(recorded), "participants": [str(p.id) for p in recorded]},
+            details={
+                "count": len(recorded),
+                "participants": [str(p.id) for p in recorded],
+                "scan": scan is not None,
+            },
         )
         names = ", ".join(p.short_name for p in recorded[:5]) + (" и др." if len(recorded) > 5 else "")
         user.flash("success", f"Записано согласий: {len(recorded)} ({names}).")
