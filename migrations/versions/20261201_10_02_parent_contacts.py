@@ -6,7 +6,7 @@ consent, so a stack of 200 forms is ticked off without typing 200 names. Both co
 plain text of the same row-level-secured table (no new policy or grant needed).
 
 Revision ID: 20261201_10_02
-Revises: 20261201_12_03
+Revises: 20261201_14_01
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261201_10_02"
-down_revision: str | None = "20261201_12_03"
+down_revision: str | None = "20261201_14_01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,9 +25,9 @@ from nastavnik.school.matching.models import (
     PreferenceSide,
 )
 from nastavnik.school.pairs.models import Mentorship, MentorshipStatus
+from nastavnik.school.participants.models import Participant
 from nastavnik.school.questionnaires import services as questionnaires
 from nastavnik.school.questionnaires.models import QuestionnaireKind, Survey, SurveyResponse
-from nastavnik.school.participants.models import Participant
 from tests.conftest import Browser, Persona, PersonaBrowser, World, csrf_token
 from tests.functional import _matching
 from tests.functional._matching import TODAY, YEAR, SmallPool, consent, small_pool
