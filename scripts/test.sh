@@ -18,7 +18,19 @@ uv run djlint nastavnik/templates --lint --quiet
 # Browser tests use Playwright's sync API, which cannot share a process with the asyncio
 # loop of the async tests, so they run in a second session; coverage adds both up and the
 # floor (pyproject: fail_under) applies to the sum.
-echo "==> pytest: unit, functional, security"
-uv run pytest -p no:cacheprovider --ignore=tests/e2e --cov --cov-report= --cov-fail-under=0 "$@"
+if [ "$#" -gt 0 ]; then
+  echo "==> pytest: unit, functional, security"
+  uv run pytest -p no:cacheprovider --ignore=tests/e2e --cov --cov-report= --cov-fail-under=0 "$@"
+else
+  # Two processes, one per core: unit + security beside functional. Each has its own data
+  # folder (embedded PostgreSQL, Keycloak), Keycloak and SMTP ports and coverage file, so
+  # nothing is shared but the Keycloak distribution; their coverage is combined below.
+  echo "==> pytest: unit + security | functional (two processes)"
+  rm -f .coverage .coverage.core .coverage.functional
+  scripts/pytest-in-parallel.sh \
+    "core 8181 2525 tests/unit tests/security" \
+    "functional 8191 2535 tests/functional"
+  uv run coverage combine --quiet .coverage.core .coverage.functional
+fi
 echo "==> pytest: end to end (Chromium, Keycloak)"
 uv run pytest -p no:cacheprovider tests/e2e --cov --cov-append --cov-report=term --cov-report=xml "$@"
