@@ -31,7 +31,7 @@ for name in core functional; do
   DEBIAN_PG_DIR="$env_dir/pg-$name" DEBIAN_PG_PORT="$port" scripts/debian-postgres.sh start >"$env_dir/$name.env"
   port=$((port + 1))
 done
-echo "==> pytest on Debian PostgreSQL: unit + security | functional (two processes)"
+echo "==> pytest on Debian PostgreSQL: unit + security + functional r-z | functional a-q (two processes)"
 PYTEST_ENV_DIR="$env_dir" PYTEST_COVERAGE="" scripts/pytest-in-parallel.sh \
-  "core 8181 2525 tests/unit tests/security" \
-  "functional 8191 2535 tests/functional"
+  "core 8181 2525 tests/unit tests/security tests/functional/test_[r-z]*.py" \
+  "functional 8191 2535 tests/functional/test_[a-q]*.py"

@@ -22,14 +22,14 @@ if [ "$#" -gt 0 ]; then
   echo "==> pytest: unit, functional, security"
   uv run pytest -p no:cacheprovider --ignore=tests/e2e --cov --cov-report= --cov-fail-under=0 "$@"
 else
-  # Two processes, one per core: unit + security beside functional. Each has its own data
+  # Two processes, one per core: unit, security and functional r-z beside functional a-q. Each has its own data
   # folder (embedded PostgreSQL, Keycloak), Keycloak and SMTP ports and coverage file, so
   # nothing is shared but the Keycloak distribution; their coverage is combined below.
-  echo "==> pytest: unit + security | functional (two processes)"
+  echo "==> pytest: unit + security + functional r-z | functional a-q (two processes)"
   rm -f .coverage .coverage.core .coverage.functional
   scripts/pytest-in-parallel.sh \
-    "core 8181 2525 tests/unit tests/security" \
-    "functional 8191 2535 tests/functional"
+    "core 8181 2525 tests/unit tests/security tests/functional/test_[r-z]*.py" \
+    "functional 8191 2535 tests/functional/test_[a-q]*.py"
   uv run coverage combine --quiet .coverage.core .coverage.functional
 fi
 echo "==> pytest: end to end (Chromium, Keycloak)"
