@@ -105,7 +105,8 @@ class ParticipantImportController(SchoolController):
         return await self._upload_page(request, db, user, page, workspace, school, form=form)
 
     @get("/import/template.xlsx", name="participants:import_template")
-    async def template(self, db: DB) -> Response[bytes]:
+    async def template(self, db: DB, workspace: SchoolScope) -> Response[bytes]:
+        del workspace  # resolved for the guard and the scope: the school's own reference lists
         return Response(
             await d.off_loop(d.render_xlsx, await importing.template_sheets(db)),
             media_type=d.XLSX_MEDIA_TYPE,
