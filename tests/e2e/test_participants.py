@@ -106,7 +106,7 @@ def test_curator_keeps_the_mentor_bank(page: Page, live_server: LiveServer) -> N
 
     page.goto(live_server.url + "/s/sosh2-zar/mentors")
     page.get_by_role("link", name="Добавить").click()
-    page.get_by_role("link", name="Педагог").click()
+    page.get_by_role("link", name="Педагог", exact=True).click()
     page.get_by_label("Фамилия").fill("Соколова")
     page.locator("#f-first_name").fill("Елена")
     page.get_by_label("Отчество").fill("Павловна")

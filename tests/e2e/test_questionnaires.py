@@ -56,8 +56,8 @@ def shot(page: Page, name: str) -> None:
 
 
 async def _seed(live_server: LiveServer) -> None:
-    """Three pupils of 7 «Б» with their parents' consent and no request yet; two teachers in
-    the mentor bank, interviewed and trained."""
+    """Three pupils of 7 «Я» (a class no other test fills) with their parents' consent and no
+    request yet; two teachers in the mentor bank, interviewed and trained."""
     engine = create_async_engine(live_server.database.app)
     try:
         async with make_sessionmaker(engine)() as db:
@@ -82,7 +82,7 @@ async def _seed(live_server: LiveServer) -> None:
                     first_name=first,
                     middle_name=middle,
                     grade=7 if pupil else None,
-                    class_letter="Б" if pupil else "",
+                    class_letter="Я" if pupil else "",
                     birth_date=dt.date(today.year - 13, 3, 1) if pupil else dt.date(1979, 9, 14),
                     position="" if pupil else "Учитель",
                     import_key=f"e2e-q:{last}",
@@ -178,8 +178,8 @@ def test_a_class_answers_the_intake_is_matched_and_the_report_shows_the_change(
     login(page, live_server, "curator", f"/s/{SCHOOL}/questionnaires/")
     expect(page.get_by_role("heading", name="Анкеты", exact=True)).to_be_visible()
 
-    # 1. The intake goes to 7 «Б»: a personal link per pupil.
-    links = dict(_send(page, live_server, "Анкета наставляемого (обучающийся)", "7 «Б» класс"))
+    # 1. The intake goes to 7 «Я»: a personal link per pupil.
+    links = dict(_send(page, live_server, "Анкета наставляемого (обучающийся)", "7 «Я» класс"))
     names = [f"{last} {first} {middle}" for last, first, middle in PUPILS]
     assert sorted(links) == sorted(names)
     shot(page, "01-intake-sent")

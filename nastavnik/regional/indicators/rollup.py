@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik.platform.db import set_school, utcnow
@@ -174,6 +174,9 @@ async def refresh_school(db: AsyncSession, school_id: uuid.UUID, *, today: dt.da
         )
     ).one_or_none()
     await set_school(db, school_id)
+    # One recount of a school at a time (a job and the demo seeding, or two workers): the
+    # second waits for the first to commit, then its delete sees the rows the first wrote.
+    await db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"rollup:{school_id}", 0))))
     await db.execute(delete(RegionalBreakdown).where(RegionalBreakdown.school_id == school_id))
     await db.execute(delete(RegionalSchoolYear).where(RegionalSchoolYear.school_id == school_id))
     if scope is None:
