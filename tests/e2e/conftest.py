@@ -46,12 +46,15 @@ class LiveServer:
     log: Path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(
-    keycloak: Any, settings: Settings, test_data_dir: Path, live_port: int
+    request: pytest.FixtureRequest, keycloak: Any, settings: Settings, test_data_dir: Path, live_port: int
 ) -> Iterator[LiveServer]:
+    """The app in its own process, with a database of its own for each test module: the
+    modules' walks (several in the same demo school) never see each other's data."""
     port = live_port
-    name = f"nastavnik_e2e_{os.getpid()}"
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:24]
+    name = f"nastavnik_e2e_{os.getpid()}_{module}"
     urls = _database_urls(test_data_dir, name)
     migrate(urls)
     base_url = f"http://localhost:{port}"
