@@ -576,7 +576,9 @@ async def load(db: BenchDatabase, cookie: str, clients: int, seconds: float) -> 
         for name, urls in pages.items():
             await closed_loop(server, prepared, urls, clients=5, seconds=3)  # warm-up
             run = await closed_loop(server, prepared, urls, clients=clients, seconds=seconds)
-            results[name] = {k: run[k] for k in ("requests", "throughput", "p50", "p95", "p99", "errors")}
+            results[name] = {
+                k: run[k] for k in ("requests", "throughput", "p50", "p95", "p99", "errors", "error_kinds")
+            }
             print(f"  {name}: {results[name]}", flush=True)
     finally:
         server.stop()
