@@ -11,7 +11,6 @@ statements whatever the size of the bank.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,18 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.platform.kept import Kept, detached_copy
 from nastavnik.platform.ui.pagination import Window, page_number
+from nastavnik.regional.mentor_search.services import query_words
 from nastavnik.regional.practice_bank.services import LEVELS
 from nastavnik.school.bank.models import TS_CONFIG, BankItem, BankItemKind, BankItemVersion
 from nastavnik.tenants.models import SchoolKind
 
 PAGE_SIZE = 20
 MAX_QUERY = 200
-MAX_WORDS = 6
 # pg_trgm similarity at which a query word is taken for a vocabulary word with a typo
 # («наставничиство» → «наставничество»); the closest three spellings are taken.
 WORD_SIMILARITY = 0.3
 SPELLINGS = 3
-_WORD_RE = re.compile(r"[\w-]+")
 
 
 @dataclass(frozen=True)
@@ -106,10 +104,6 @@ class Facets:
     school_kind: dict[str, int] = field(default_factory=dict)
     municipality: dict[str, int] = field(default_factory=dict)
     recommended: int = 0
-
-
-def query_words(q: str) -> list[str]:
-    return [w for w in _WORD_RE.findall(q.lower()) if len(w) > 1][:MAX_WORDS]
 
 
 async def spellings(db: AsyncSession, region_id: uuid.UUID, words: Sequence[str]) -> dict[str, list[str]]:
